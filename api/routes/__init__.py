@@ -1,0 +1,1 @@
+"""HTTP routers; :mod:`api.app` includes each of them."""
