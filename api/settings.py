@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     sandbox: bool | None = None
 
     media_dir: Path = Path("./var/media")
+    data_dir: Path = Path("./var/data")
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
