@@ -1,0 +1,1 @@
+"""Channel adapters: turn what a channel delivers into :class:`bot.types.Update` and answers back."""

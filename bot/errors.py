@@ -1,0 +1,25 @@
+"""Errors raised by the runtime."""
+
+
+class BotError(Exception):
+    """Base class of the runtime's errors."""
+
+
+class HandlerSignatureError(BotError):
+    """A handler asks for a parameter nobody provides; raised at start-up, never at call time."""
+
+
+class ChannelError(BotError):
+    """A channel could not read what it was sent."""
+
+
+class BadSignature(ChannelError):
+    """The request's signature does not match: not from WeChat, or tampered with."""
+
+
+class StaleRequest(ChannelError):
+    """The request's timestamp is too far from now: a replay."""
+
+
+class MalformedMessage(ChannelError):
+    """The body is not a message we can read (bad XML, forbidden constructs, too large)."""
