@@ -13,14 +13,23 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.errors import BadSignature, MalformedMessage, StaleRequest
-from bot.types import Article, Channel, ImageMessage, Kind, Location, NewsMessage, Outgoing, TextMessage, Update
+from bot.types import (
+    Article,
+    Channel,
+    ImageMessage,
+    Kind,
+    Location,
+    NewsMessage,
+    Outgoing,
+    TextMessage,
+    Update,
+)
 
 _KINDS = {
     "text": Kind.TEXT, "image": Kind.IMAGE, "voice": Kind.VOICE, "location": Kind.LOCATION,
