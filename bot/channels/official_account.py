@@ -112,8 +112,8 @@ class OfficialAccount:
         return echostr
 
     # -- inbound --------------------------------------------------------------------------------
-    def read(self, body: bytes, params: CallbackParams) -> Inbound:
-        self.check(params)
+    def read(self, body: bytes, params: CallbackParams, *, now: float | None = None) -> Inbound:
+        self.check(params, now=now)
         outer = parse_flat_xml(body, max_bytes=self.max_body_bytes)
         if params.encrypted:
             fields = self._decrypt(outer, params)

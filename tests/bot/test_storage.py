@@ -1,0 +1,100 @@
+"""One storage contract, run against the memory storage and the real Redis server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.fsm import FSMContext, State, StatesGroup
+from bot.storage import BaseStorage, MemoryStorage, Record, RedisStorage, StorageKey
+
+pytestmark = pytest.mark.anyio
+
+
+class Report(StatesGroup):
+    describing = State()
+    locating = State()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
+    if request.param == "memory":
+        store: BaseStorage = MemoryStorage()
+    else:
+        url = request.getfixturevalue("redis_url")
+        prefix = request.getfixturevalue("redis_prefix")
+        store = RedisStorage(Redis.from_url(url), prefix=prefix)
+    yield store
+    await store.close()
+
+
+async def test_unknown_resident_has_no_record(storage: BaseStorage) -> None:
+    assert await storage.get(StorageKey("oa", "o-nobody")) is None
+
+
+async def test_record_round_trips_with_chinese_text(storage: BaseStorage) -> None:
+    key = StorageKey("oa", "o-resident-1")
+    await storage.set(key, Record(state="Report:locating", data={"description": "路灯坏了", "photos": [1, 2]},
+                                  touched=123.5))
+    record = await storage.get(key)
+    assert record == Record(state="Report:locating", data={"description": "路灯坏了", "photos": [1, 2]},
+                            touched=123.5)
+
+
+async def test_channels_keep_separate_dialogs(storage: BaseStorage) -> None:
+    await storage.set(StorageKey("oa", "same-id"), Record(state="A:a"))
+    await storage.set(StorageKey("mp", "same-id"), Record(state="B:b"))
+    assert (await storage.get(StorageKey("oa", "same-id"))).state == "A:a"  # type: ignore[union-attr]
+    assert (await storage.get(StorageKey("mp", "same-id"))).state == "B:b"  # type: ignore[union-attr]
+
+
+async def test_delete_forgets_the_dialog(storage: BaseStorage) -> None:
+    key = StorageKey("oa", "o-resident-2")
+    await storage.set(key, Record(state="Report:describing"))
+    await storage.delete(key)
+    assert await storage.get(key) is None
+
+
+async def test_context_sets_state_and_merges_data(storage: BaseStorage) -> None:
+    context = FSMContext(storage, StorageKey("oa", "o-3"), ttl=1800)
+    await context.set_state(Report.describing)
+    await context.update_data(description="垃圾没人收")
+    await context.update_data(phone="13912345678")
+    fresh = FSMContext(storage, StorageKey("oa", "o-3"), ttl=1800)
+    assert await fresh.get_state() == "Report:describing"
+    assert await fresh.get_data() == {"description": "垃圾没人收", "phone": "13912345678"}
+
+
+async def test_idle_dialog_expires_but_remembers_what_it_held(storage: BaseStorage) -> None:
+    key = StorageKey("oa", "o-4")
+    old = FSMContext(storage, key, ttl=1800, now=1_000.0)
+    await old.set_state(Report.locating)
+    await old.update_data(description="井盖丢了")
+    later = FSMContext(storage, key, ttl=1800, now=1_000.0 + 1801)
+    await later.load()
+    assert await later.get_state() is None
+    assert later.expired is not None
+    assert later.expired.state == "Report:locating"
+    assert later.expired.data == {"description": "井盖丢了"}
+
+
+async def test_active_dialog_within_ttl_is_kept(storage: BaseStorage) -> None:
+    key = StorageKey("oa", "o-5")
+    await FSMContext(storage, key, ttl=1800, now=1_000.0).set_state(Report.locating)
+    soon = FSMContext(storage, key, ttl=1800, now=1_000.0 + 1799)
+    await soon.load()
+    assert soon.expired is None
+    assert await soon.get_state() == "Report:locating"
+
+
+async def test_redis_storage_survives_a_new_client(redis_url: str, redis_prefix: str) -> None:
+    """A restarted process (a new connection) finds the dialog where it was."""
+    first = RedisStorage(Redis.from_url(redis_url), prefix=redis_prefix)
+    await first.set(StorageKey("oa", "o-6"), Record(state="Report:locating", data={"n": 1}))
+    await first.close()
+    second = RedisStorage(Redis.from_url(redis_url), prefix=redis_prefix)
+    record = await second.get(StorageKey("oa", "o-6"))
+    await second.close()
+    assert record is not None and record.data == {"n": 1}
