@@ -1,0 +1,193 @@
+"""The tables of the case domain.
+
+Datetimes are aware and stored in UTC (SQLModel's ``UTCDateTime``; SQLite keeps them as UTC text);
+:func:`cases.clock.utc` normalises what callers pass in. Relationships are plain foreign keys, queried
+explicitly.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Status codes and the Chinese labels staff and residents read.
+STATUS_LABELS: dict[str, str] = {
+    "submitted": "待受理",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "dispatched": "已派遣",
+    "processing": "处置中",
+    "verifying": "待核查",
+    "closed": "已办结",
+}
+OPEN_STATUSES: tuple[str, ...] = ("submitted", "accepted", "dispatched", "processing", "verifying")
+FINAL_STATUSES: tuple[str, ...] = ("rejected", "closed")
+
+
+class Resident(SQLModel, table=True):
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("openid", "channel", name="uq_residents_openid_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    openid: str = Field(max_length=64, index=True)
+    channel: str = Field(max_length=8)  # "oa" official account | "mp" mini-program
+    unionid: str | None = Field(default=None, max_length=64, index=True)
+    phone: str | None = Field(default=None, max_length=32)
+    confidential: bool = False
+    first_seen: datetime
+    last_seen: datetime  # the last message the resident sent us: opens WeChat's 48 h window
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_minor_created", "minor_code", "created_at"),
+        Index("ix_cases_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    resident_id: int = Field(foreign_key="residents.id", index=True)
+    channel: str = Field(max_length=8)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    major_code: str = Field(max_length=32)
+    major_name: str = Field(max_length=64)
+    minor_code: str = Field(max_length=32)
+    minor_name: str = Field(max_length=64)
+    category_confidence: float = 1.0
+    category_source: str = Field(default="auto", max_length=16)  # auto | resident | staff
+    lat: float | None = None  # GCJ-02
+    lng: float | None = None
+    address: str = Field(default="", max_length=255)
+    grid_id: str = Field(max_length=64, index=True)
+    grid_name: str = Field(default="", max_length=128)
+    community: str = Field(default="", max_length=128)
+    street: str = Field(default="", max_length=128, index=True)
+    urgent: bool = False
+    phone: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="submitted", max_length=16)
+    department: str | None = Field(default=None, max_length=128)
+    cluster_id: int | None = Field(default=None, index=True)  # id of the cluster's first case
+    repeat_reporter: bool = False
+    callback_needed: bool = False  # 回访
+    due_at: datetime
+    reminder_level: int = 0  # 0 none, 1 due-soon reminder added, 2 overdue reminder added
+    closed_at: datetime | None = None
+    rating_requested_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseEvent(SQLModel, table=True):
+    __tablename__ = "case_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=32)  # filed, transition, reclassified, relocated, reminder, rated, …
+    actor: str = Field(max_length=128)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    department: str | None = Field(default=None, max_length=128)
+    created_at: datetime
+
+
+class Photo(SQLModel, table=True):
+    __tablename__ = "photos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    bytes: int
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    path: str = Field(max_length=255)
+    created_at: datetime
+
+
+class Rating(SQLModel, table=True):
+    __tablename__ = "ratings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True)
+    resident_id: int = Field(foreign_key="residents.id", index=True)
+    score: int | None = None  # 5 满意, 4 基本满意, 3 一般, 2 不满意, 1 很不满意
+    fixed: str | None = Field(default=None, max_length=8)  # yes | partly | no
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs_callback: bool = False
+    created_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A push waiting to reach a resident; rendered and sent by the worker in :mod:`api.worker`."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    recipient_openid: str = Field(max_length=64)
+    channel: str = Field(max_length=8)  # oa | mp
+    template_key: str = Field(max_length=64)  # report.filed, status.changed, rating.ask, …
+    variables: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    idempotency_key: str = Field(max_length=128, unique=True)
+    state: str = Field(default="pending", max_length=16)  # pending | leased | sent | held | dead
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = None
+    last_error_code: int | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    delivered_via: str | None = Field(default=None, max_length=16)  # template | custom | subscribe
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default="agent", max_length=16)  # agent | admin
+    active: bool = True
+    token_version: int = 0  # bumped to revoke every token issued before
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+
+class StaffNotification(SQLModel, table=True):
+    """Something staff must look at (a low rating asking for a call-back, …)."""
+
+    __tablename__ = "staff_notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=32)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class MpSubscription(SQLModel, table=True):
+    """One-time subscribe-message grants a mini-program resident accepted (wx.requestSubscribeMessage)."""
+
+    __tablename__ = "mp_subscriptions"
+    __table_args__ = (UniqueConstraint("openid", "template_id", name="uq_mp_subscriptions_openid_tpl"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    openid: str = Field(max_length=64, index=True)
+    template_id: str = Field(max_length=128)
+    remaining: int = 0
+    updated_at: datetime
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last number handed out per local day; its row lock makes numbering gap-free."""
+
+    __tablename__ = "case_counters"
+
+    day: str = Field(primary_key=True, max_length=8)  # YYYYMMDD in the centre's time zone
+    last: int = 0
