@@ -1,0 +1,60 @@
+"""The FastAPI application: the lifespan builds every service from the settings and passes it down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import wechat
+from api.routes import health
+from api.services import Services, build_runtime
+from api.settings import Settings, load_settings
+from bot.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+DispatcherFactory = Callable[[Services], Dispatcher]
+
+
+def create_app(settings: Settings | None = None, *, dispatcher_factory: DispatcherFactory | None = None,
+               run_worker: bool = False) -> FastAPI:
+    """Build the app; nothing connects until the lifespan starts."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_runtime(settings, app)
+        try:
+            await _build_leaves(services)
+            factory = dispatcher_factory or _default_dispatcher
+            services.dispatcher = factory(services)
+            services.dispatcher.freeze()
+            app.state.services = services
+            yield
+        finally:
+            await services.close()
+
+    app = FastAPI(title="共治 Gongzhi Intake", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.include_router(wechat.router)
+    app.include_router(health.router)
+    return app
+
+
+async def _build_leaves(services: Services) -> None:
+    """Load the leaves that need loading (NLU model, grid layer, reply templates)."""
+
+
+def _default_dispatcher(services: Services) -> Dispatcher:
+    from dialogs import build_dispatcher
+
+    dispatcher: Dispatcher = build_dispatcher(services)
+    return dispatcher
+
+
+def app_from_env() -> Any:
+    """Factory for ``uvicorn --factory api.app:app_from_env``."""
+    return create_app(load_settings(), run_worker=True)
