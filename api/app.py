@@ -41,7 +41,27 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
     app.state.settings = settings
     app.include_router(wechat.router)
     app.include_router(health.router)
+    if settings.sandbox_on:
+        _mount_sandbox(app, settings)
     return app
+
+
+def _mount_sandbox(app: FastAPI, settings: Settings) -> None:
+    """The local WeChat stand-in: WeChat's server API and the residents' side (see docs/sandbox.md)."""
+    import httpx
+
+    from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
+
+    state = SandboxState(SandboxConfig(
+        appid=settings.wechat_appid, secret=settings.wechat_secret,
+        mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
+        callback_url=settings.public_url.rstrip("/") + "/wechat",
+        token=settings.wechat_token, aes_key=settings.wechat_aes_key,
+        callback_transport=httpx.ASGITransport(app=app),
+    ))
+    app.state.sandbox = state
+    for router in build_sandbox_routers(state):
+        app.include_router(router)
 
 
 async def _build_leaves(services: Services) -> None:
