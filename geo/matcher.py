@@ -12,13 +12,18 @@ Pipeline, cheapest step first:
    fraction of a microsecond; ``WRatio`` would cost ~20× more and its token logic means nothing for
    unsegmented Chinese, and ``partial_ratio`` alone cannot see an inserted or dropped character.
 
-Scores (0–100): a name typed exactly 100, an alias 99; the same after folding homophones 96 / 95; a
-fuzzy name 0.9 × ratio, accepted only when the distinctive part of the name (碧水 in 碧水花园) is there
-after folding and ratio ≥ 75, or ratio ≥ 85 (one character added or dropped); a bare core name
-(碧水) 84 plus a tenth of how well the following characters fit the full name, accepted only typed
-exactly and followed by a place cue (楼, 栋, 门口…, a digit) or ending a text
-(碧水, 住碧水). Places within
-:data:`MARGIN` of the best and above :data:`MIN_SCORE` are returned, best first; nothing plausible
+Scores (0–100):
+
+* a name typed exactly 100, an alias 99; the same after folding homophones 90 / 89 plus up to 6 for
+  the characters typed as written (壁水家园 prefers 碧水家园 to 碧水佳苑);
+* a fuzzy name 0.9 × ratio, accepted only when the distinctive part of the name (碧水 in 碧水花园) is
+  there after folding and ratio ≥ 75, or when ratio ≥ 85 (one character added or dropped);
+* a bare core name (碧水) 84 plus a tenth of how well the following characters fit the full name,
+  accepted only typed exactly and followed by a place cue (楼, 栋, 门口…, a digit) or ending a text
+  (碧水, 住碧水).
+
+Places within :data:`MARGIN` of the best and above :data:`MIN_SCORE` are returned, best first, except
+a weaker reading of words a better candidate already explains (碧水 inside 碧水花园); nothing plausible
 gives an empty list.
 """
 
@@ -51,6 +56,8 @@ class Match:
     place: int
     score: float
     matched: str
+    start: int  # span of the match in the cleaned text
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +67,7 @@ class _Key:
     distinctive: str  # folded
     place: int
     kind: str
-    full: str  # folded full name of the place (for core keys)
+    full: str  # full name of the place as written (for core keys)
 
 
 def distinctive_part(name: str) -> str:
@@ -75,10 +82,10 @@ class PlaceMatcher:
     """A bigram index over every key of every place, and the scorer described above."""
 
     def __init__(self, keys: list[NameKey], place_names: list[str]) -> None:
-        folded_names = [fold(clean(name)) for name in place_names]
+        cleaned_names = [clean(name) for name in place_names]
         self._keys: list[_Key] = [
             _Key(raw=key.text, folded=fold(key.text), distinctive=fold(distinctive_part(key.text)),
-                 place=key.place, kind=key.kind, full=folded_names[key.place])
+                 place=key.place, kind=key.kind, full=cleaned_names[key.place])
             for key in keys
         ]
         index: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -113,12 +120,20 @@ class PlaceMatcher:
             for start in alignments[number]:
                 found = self._score(key, raw, folded, start)
                 if found is not None and (key.place not in best or found.score > best[key.place].score):
-                    best[key.place] = Match(key.place, found.score, found.matched)
+                    best[key.place] = found
         if not best:
             return []
         top = max(match.score for match in best.values())
-        kept = [m for m in best.values() if m.score >= MIN_SCORE and m.score >= top - MARGIN]
-        kept.sort(key=lambda m: (-m.score, m.place))
+        ranked_matches = sorted(best.values(), key=lambda m: (-m.score, m.place))
+        kept: list[Match] = []
+        for match in ranked_matches:
+            if match.score < MIN_SCORE or match.score < top - MARGIN:
+                break
+            # A weaker reading of the same words (碧水 inside 碧水花园) is not a second candidate.
+            if any(other.score > match.score + 1 and other.start < match.end and match.start < other.end
+                   for other in kept):
+                continue
+            kept.append(match)
         return kept[:MAX_CANDIDATES]
 
     def _score(self, key: _Key, raw: str, folded: str, start: int) -> Match | None:
@@ -127,15 +142,19 @@ class PlaceMatcher:
             exact_raw = raw[start:start + size] == key.raw
             if key.kind == "core":
                 return self._score_core(key, raw, folded, start, exact_raw)
-            if key.kind == "name":
-                return Match(key.place, 100.0 if exact_raw else 96.0, raw[start:start + size])
-            return Match(key.place, 99.0 if exact_raw else 95.0, raw[start:start + size])
+            typed = raw[start:start + size]
+            if exact_raw:
+                score = 100.0 if key.kind == "name" else 99.0
+            else:  # homophones folded: the more characters typed as written, the better (壁水家园)
+                score = round((90.0 if key.kind == "name" else 89.0) + 0.06 * ratio(typed, key.raw), 2)
+            return Match(key.place, score, typed, start, start + size)
         if key.kind == "core" or size < 3:
             return None
         similarity, lo, hi = _best_window(key.folded, folded, start)
-        window = folded[lo:hi]
-        if similarity >= 85.0 or (similarity >= 75.0 and key.distinctive in window):
-            return Match(key.place, round(0.9 * similarity, 2), raw[lo:hi])
+        if hi - lo < max(3, size - 1):
+            return None  # a shortened name is a core name: _score_core's rules apply
+        if similarity >= 85.0 or (similarity >= 75.0 and key.distinctive in folded[lo:hi]):
+            return Match(key.place, round(0.9 * similarity, 2), raw[lo:hi], lo, hi)
         return None
 
     def _score_core(self, key: _Key, raw: str, folded: str, start: int, exact_raw: bool) -> Match | None:
@@ -147,8 +166,8 @@ class PlaceMatcher:
                 return None
         elif not (raw[end].isdigit() or raw[end] in _CORE_CUES):
             return None
-        fit, _, _ = _best_window(key.full, folded, start)
-        return Match(key.place, round(84.0 + 0.1 * fit, 2), raw[start:end])
+        fit, _, _ = _best_window(key.full, raw, start)  # as typed: 文华苑 fits 文华佳苑 over 文华花园
+        return Match(key.place, round(84.0 + 0.1 * fit, 2), raw[start:end], start, end)
 
 
 def _best_window(needle: str, haystack: str, start: int) -> tuple[float, int, int]:
