@@ -16,12 +16,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.sandbox.residents import build_residents_router
 from api.sandbox.state import SandboxConfig, SandboxState, WeChatFault
 from api.sandbox.wechat_api import build_wechat_api_router
 
 __all__ = ["SandboxConfig", "SandboxState", "WeChatFault", "build_sandbox_routers"]
 
 
-def build_sandbox_routers(state: SandboxState) -> list[APIRouter]:
-    """The stand-in's routers, with their prefixes (``/sandbox/wechat-api`` and ``/sandbox/api``)."""
-    return [build_wechat_api_router(state)]
+def build_sandbox_routers(state: SandboxState | SandboxConfig) -> list[APIRouter]:
+    """The stand-in's routers, with their prefixes (``/sandbox/wechat-api`` and ``/sandbox/api``).
+
+    Pass a :class:`SandboxState` to keep a handle on it (clock, messages, callback transport).
+    """
+    if isinstance(state, SandboxConfig):
+        state = SandboxState(state)
+    return [build_wechat_api_router(state), build_residents_router(state)]
