@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.errors import HandlerSignatureError
+from bot.errors import HandlerSignatureError, SkipHandler
 from bot.fsm import FSMContext
 from bot.locks import MemoryLocks, ResidentLocks
 from bot.middleware import BaseMiddleware, wrap
@@ -106,8 +106,10 @@ class Dispatcher(Router):
             if extra is None:
                 continue
             data.update(extra)
-
-            result = await wrap(middlewares, _caller(handler))(update, data)
+            try:
+                result = await wrap(middlewares, _caller(handler))(update, data)
+            except SkipHandler:
+                continue
             await data["state"].touch()
             return result
         return None

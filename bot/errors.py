@@ -9,6 +9,10 @@ class HandlerSignatureError(BotError):
     """A handler asks for a parameter nobody provides; raised at start-up, never at call time."""
 
 
+class SkipHandler(BotError):
+    """Raised by a handler that, after a closer look, does not want this update: routing goes on."""
+
+
 class ChannelError(BotError):
     """A channel could not read what it was sent."""
 

@@ -205,3 +205,19 @@ async def test_redis_lock_serialises_two_dispatchers_sharing_state(redis_url: st
         await dp.storage.close()
         assert isinstance(dp.locks, RedisLocks)
         await dp.locks.redis.aclose()
+
+
+async def test_skip_handler_lets_the_next_handler_take_the_update() -> None:
+    from bot.errors import SkipHandler
+
+    dp = Dispatcher()
+
+    @dp.handler(Kind(K.TEXT))
+    async def picky(responder: Responder) -> None:
+        raise SkipHandler
+
+    @dp.handler(Kind(K.TEXT))
+    async def general(responder: Responder) -> None:
+        responder.text("general")
+
+    assert answers(await dp.feed_update(text("x"))) == ["general"]
