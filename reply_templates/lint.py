@@ -1,0 +1,173 @@
+"""The centre's reply standards, checked when a template is saved.
+
+A body (and, for push templates, each field) must parse, use only the variables its key declares, render
+with the sample values, not be empty, fit WeChat's limits (2,048 bytes for text; 20 characters and one
+line per push field) and contain no phrase of the negative list, in any branch.
+"""
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, meta, nodes
+
+from reply_templates.catalog import TemplateSpec
+from reply_templates.environment import (
+    PUSH_FIELD_LIMIT_CHARS,
+    WECHAT_TEXT_LIMIT_BYTES,
+    finish_text,
+    make_environment,
+)
+from reply_templates.errors import Problem
+
+_ENV = make_environment()
+_SPACE = re.compile(r"\s+")
+
+
+def lint(
+    spec: TemplateSpec,
+    body: str,
+    fields: Mapping[str, str] | None = None,
+    *,
+    negative_phrases: Sequence[str] = (),
+) -> list[Problem]:
+    """Every problem of ``body`` (and ``fields``) for ``spec``'s key; empty when it may be saved."""
+    problems = _lint_part(spec, body, None, negative_phrases)
+    if spec.is_push:
+        problems += _lint_fields(spec, fields if fields is not None else spec.fields or {}, negative_phrases)
+    elif fields:
+        problems.append(Problem(None, "fields_not_allowed", "这条回复不是模板消息推送，不能设置推送字段。"))
+    return problems
+
+
+def _where(field: str | None) -> str:
+    return f"推送字段“{field}”" if field else "回复"
+
+
+def _line(line: int | None) -> str:
+    return f"第 {line} 行" if line else ""
+
+
+def _lint_part(
+    spec: TemplateSpec, source: str, field: str | None, negative_phrases: Sequence[str]
+) -> list[Problem]:
+    where = _where(field)
+    if not source.strip():
+        return [Problem(None, "empty", f"{where}内容为空，请填写要对居民说的话。")]
+    try:
+        ast = _ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        return [Problem(exc.lineno, "syntax", f"{where}{_line(exc.lineno)}模板语法有误：{exc.message}")]
+    problems = _undeclared(spec, ast, where)
+    rendered: list[str] = []
+    if not problems:
+        for variables in _variants(spec):
+            try:
+                rendered.append(finish_text(_ENV.from_string(ast).render(**variables)))
+            except Exception as exc:
+                problems.append(Problem(None, "render", f"{where}用示例值生成时出错：{exc}"))
+                break
+    problems += _negative(source, rendered, negative_phrases, where)
+    for text in rendered:
+        limits = _limits(text, field, where)
+        if limits:
+            return problems + limits
+    return problems
+
+
+def _variants(spec: TemplateSpec) -> list[dict[str, Any]]:
+    """The sample values, and the samples with every optional variable left at its default."""
+    samples = spec.samples()
+    variants = [samples]
+    if spec.defaults():
+        variants.append({**samples, **spec.defaults()})
+    return variants
+
+
+def _undeclared(spec: TemplateSpec, ast: nodes.Template, where: str) -> list[Problem]:
+    allowed = set(spec.variables) | set(_ENV.globals)
+    unknown = meta.find_undeclared_variables(ast) - allowed
+    if not unknown:
+        return []
+    lines: dict[str, int | None] = {}
+    for node in ast.find_all(nodes.Name):
+        if node.name in unknown and node.name not in lines:
+            lines[node.name] = node.lineno
+    declared = "、".join(spec.variables) or "无"
+    return [
+        Problem(
+            lines.get(name),
+            "undeclared_variable",
+            f"{where}{_line(lines.get(name))}使用了未声明的变量“{name}”（可用变量：{declared}）。",
+        )
+        for name in sorted(unknown, key=lambda n: (lines.get(n) or 0, n))
+    ]
+
+
+def _negative(
+    source: str, rendered: Iterable[str], phrases: Sequence[str], where: str
+) -> list[Problem]:
+    problems = []
+    source_lines = [_SPACE.sub("", line) for line in source.splitlines()]
+    outputs = [_SPACE.sub("", text) for text in rendered]
+    for phrase in phrases:
+        needle = _SPACE.sub("", phrase)
+        if not needle:
+            continue
+        line = next((i for i, text in enumerate(source_lines, 1) if needle in text), None)
+        if line is None and not any(needle in text for text in outputs):
+            continue
+        problems.append(
+            Problem(line, "negative_phrase", f"{where}{_line(line)}含有禁用语“{phrase}”，请换一种说法。")
+        )
+    return problems
+
+
+def _limits(text: str, field: str | None, where: str) -> list[Problem]:
+    if not text.strip():
+        return [Problem(None, "empty_result", f"{where}按示例值生成后是空的，居民会收到一条空消息。")]
+    if field is None:
+        size = len(text.encode("utf-8"))
+        if size > WECHAT_TEXT_LIMIT_BYTES:
+            return [
+                Problem(
+                    None,
+                    "too_long",
+                    f"回复按示例值生成后有 {size} 字节，"
+                    f"超过微信文字消息 {WECHAT_TEXT_LIMIT_BYTES} 字节的上限，请精简。",
+                )
+            ]
+        return []
+    if "\n" in text or "\r" in text:
+        return [Problem(None, "field_newline", f"{where}不能换行。")]
+    if len(text) > PUSH_FIELD_LIMIT_CHARS:
+        return [
+            Problem(
+                None,
+                "field_too_long",
+                f"{where}按示例值生成后有 {len(text)} 个字，"
+                f"超过微信模板消息每项 {PUSH_FIELD_LIMIT_CHARS} 字的上限。",
+            )
+        ]
+    return []
+
+
+def _lint_fields(
+    spec: TemplateSpec, fields: Mapping[str, str], negative_phrases: Sequence[str]
+) -> list[Problem]:
+    expected = set(spec.fields or {})
+    names = "、".join(sorted(expected))
+    problems = [
+        Problem(None, "unknown_field", f"推送字段“{name}”不在这条模板消息的字段中（应为：{names}）。")
+        for name in sorted(set(fields) - expected)
+    ]
+    problems += [
+        Problem(None, "missing_field", f"缺少推送字段“{name}”。") for name in sorted(expected - set(fields))
+    ]
+    for name in sorted(expected & set(fields)):
+        source = fields[name]
+        if "\n" in source.strip() or "\r" in source:
+            problems.append(Problem(None, "field_newline", f"推送字段“{name}”不能换行。"))
+            continue
+        problems += _lint_part(spec, source, name, negative_phrases)
+    return problems
