@@ -236,3 +236,13 @@ async def test_plain_mode_over_real_http(servers: tuple[str, SandboxState], seen
     assert [entry["text"] for entry in log] == ["收到：明文"]
     assert seen[0].content == "明文"
     assert state.resident(RESIDENT).last_interaction is not None
+
+
+async def test_compat_mode_sends_plaintext_and_ciphertext(seen: list[Any]) -> None:
+    state = make_state(mode="compat")
+    state.callback_transport = httpx.ASGITransport(app=callback_app(seen, mode="compat"))
+    transport = httpx.ASGITransport(app=stand_in_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ours.test/sandbox/api") as client:
+        response = await send(client, {"kind": "text", "content": "兼容"})
+    assert response.json()["reply"]["Content"] == "收到：兼容"
+    assert seen[0].content == "兼容"
