@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -65,14 +66,37 @@ def _mount_sandbox(app: FastAPI, settings: Settings) -> None:
 
 
 async def _build_leaves(services: Services) -> None:
-    """Load the leaves that need loading (NLU model, grid layer, reply templates)."""
+    """Migrate the database, then load the leaves: grid layer, NLU model, reply templates, case desk."""
+    from cases.rules import CaseRules
+    from dialogs import CaseDesk
+    from geo import GeoService
+    from nlu import NLU
+    from reply_templates import Renderer, default_catalog
+
+    settings = services.settings
+    if settings.migrate_on_start:
+        from api.migrate import upgrade
+
+        await asyncio.to_thread(upgrade, settings.database_url)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    services.geo = await asyncio.to_thread(GeoService.load, settings.data_dir)
+    services.nlu = await asyncio.to_thread(NLU.load, cache_dir=settings.data_dir / "nlu-cache")
+    services.templates = Renderer(default_catalog(), services.engine, settings.template_refresh_seconds)
+    services.rules = CaseRules()
+    services.desk = CaseDesk(engine=services.engine, rules=services.rules, media_dir=settings.media_dir,
+                             max_photo_bytes=settings.max_photo_bytes)
 
 
 def _default_dispatcher(services: Services) -> Dispatcher:
     from dialogs import build_dispatcher
 
-    dispatcher: Dispatcher = build_dispatcher(services)
-    return dispatcher
+    settings = services.settings
+    return build_dispatcher(
+        storage=services.storage, locks=services.locks, dialog_ttl=settings.dialog_ttl_seconds,
+        nlu=services.nlu, geo=services.geo, templates=services.templates, desk=services.desk,
+        centre={"hotline": settings.centre_hotline, "office_hours": settings.centre_office_hours},
+        location_ttl=settings.location_event_ttl_seconds,
+    )
 
 
 def app_from_env() -> Any:

@@ -44,6 +44,11 @@ class Services:
     metrics: Metrics
     http: httpx.AsyncClient
     dispatcher: Dispatcher | None = None
+    nlu: Any = None
+    geo: Any = None
+    templates: Any = None
+    desk: Any = None
+    rules: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     template_refresh_seconds: Annotated[float, Field(gt=0)] = 1.0
 
+    centre_hotline: str = "0551-12345"
+    centre_office_hours: str = "工作日 8:30–12:00、14:00–17:30"
+    migrate_on_start: bool = True
+
     staff_token_ttl_seconds: Annotated[int, Field(ge=60)] = 12 * 3600
     secret_key: str = "sandbox-only-secret-key-change-me"
 
