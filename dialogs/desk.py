@@ -1,0 +1,104 @@
+"""The dialogs' window on the case store: async methods over :mod:`cases`, run in worker threads.
+
+The case functions are synchronous (SQLModel sessions); running them in a thread keeps the event loop free
+for other residents' messages while a case is filed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import cases
+from cases.drafts import CaseDraft, FiledCase, StoredPhoto
+from cases.models import Case
+from cases.rules import CaseRules
+
+T = TypeVar("T")
+
+
+class CaseDesk:
+    def __init__(self, *, engine: Engine, rules: CaseRules, media_dir: Path, max_photo_bytes: int,
+                 clock: Callable[[], datetime] | None = None, touch_interval: float = 600.0) -> None:
+        self.engine = engine
+        self.rules = rules
+        self.media_dir = media_dir
+        self.max_photo_bytes = max_photo_bytes
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.touch_interval = touch_interval
+        self._touched: dict[str, float] = {}
+
+    async def _run(self, work: Callable[[Session], T]) -> T:
+        def in_thread() -> T:
+            with Session(self.engine, expire_on_commit=False) as session:
+                result = work(session)
+                session.commit()
+                return result
+
+        return await asyncio.to_thread(in_thread)
+
+    async def seen(self, openid: str, channel: str) -> None:
+        """Record the resident's message time (WeChat's 48 h window), at most every few minutes."""
+        key = f"{channel}:{openid}"
+        if time.monotonic() - self._touched.get(key, -1e9) < self.touch_interval:
+            return
+        self._touched[key] = time.monotonic()
+        if len(self._touched) > 100_000:
+            self._touched.clear()
+        now = self.clock()
+        await self._run(lambda s: cases.touch_resident(s, openid=openid, channel=channel, now=now))
+
+    async def store_photo(self, content: bytes) -> StoredPhoto:
+        return await asyncio.to_thread(cases.store_photo, content, self.media_dir, self.max_photo_bytes)
+
+    async def file(self, draft: CaseDraft) -> FiledCase:
+        now = self.clock()
+        return await self._run(lambda s: cases.file_case(session=s, draft=draft, now=now, thresholds=self.rules))
+
+    async def profile_phone(self, openid: str, channel: str) -> str | None:
+        def work(session: Session) -> str | None:
+            resident = cases.find_resident(session, openid, channel)
+            return resident.phone if resident is not None else None
+
+        return await self._run(work)
+
+    async def open_cases(self, openid: str) -> Sequence[Case]:
+        return await self._run(lambda s: list(cases.cases_of_resident(s, openid, open_only=True)))
+
+    async def all_cases(self, openid: str) -> Sequence[Case]:
+        return await self._run(lambda s: list(cases.cases_of_resident(s, openid, open_only=False)))
+
+    async def case(self, openid: str, number: str) -> Case | None:
+        return await self._run(lambda s: cases.get_case_for_resident(s, openid, number))
+
+    async def last_step(self, case: Case) -> str:
+        """The latest timeline note or department, in plain words, for the status answer."""
+        return await self._run(lambda s: cases.last_step_text(s, case))
+
+    async def awaiting_rating(self, openid: str) -> Sequence[Case]:
+        now = self.clock()
+        return await self._run(lambda s: list(cases.awaiting_rating(s, openid, now=now, rules=self.rules)))
+
+    async def rate(self, *, number: str, openid: str, score: int | None, fixed: str | None,
+                   comment: str | None) -> Any:
+        now = self.clock()
+        return await self._run(lambda s: cases.rate(session=s, number=number, openid=openid, score=score,
+                                                    fixed=fixed, comment=comment, now=now,
+                                                    rules=self.rules))
+
+    async def comment(self, *, number: str, openid: str, comment: str) -> None:
+        now = self.clock()
+        await self._run(lambda s: cases.add_rating_comment(session=s, number=number, openid=openid,
+                                                           comment=comment, now=now))
+
+    async def request_human(self, *, openid: str, channel: str, text: str) -> None:
+        now = self.clock()
+        await self._run(lambda s: cases.request_handover(session=s, openid=openid, channel=channel,
+                                                         text=text, now=now))

@@ -1,0 +1,72 @@
+"""How dialogs speak: every sentence through a reply template, never a literal string in a handler."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.middleware import BaseMiddleware, Handler
+from bot.types import Responder, Update
+
+
+class TemplateRenderer(Protocol):
+    def render(self, key: str, /, **variables: Any) -> str: ...
+
+
+class Say:
+    """``say("report.ask_location")`` renders the staff-edited template and queues it for the resident."""
+
+    __slots__ = ("keys", "responder", "templates")
+
+    def __init__(self, templates: TemplateRenderer, responder: Responder) -> None:
+        self.templates = templates
+        self.responder = responder
+        self.keys: list[str] = []
+
+    def __call__(self, key: str, /, **variables: Any) -> None:
+        self.keys.append(key)
+        self.responder.text(self.templates.render(key, **variables))
+
+
+class SayMiddleware(BaseMiddleware):
+    """Gives every handler a :class:`Say` bound to this update's responder."""
+
+    def __init__(self, templates: TemplateRenderer) -> None:
+        self.templates = templates
+
+    async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
+        data["say"] = Say(self.templates, data["responder"])
+        return await handler(update, data)
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: a phone number is never echoed back in full."""
+    if not phone:
+        return ""
+    if len(phone) >= 11:
+        return phone[:3] + "****" + phone[-4:]
+    return phone[:2] + "****" + phone[-2:]
+
+
+_CHOICE = re.compile(r"^\s*(?:第\s*)?([1-9])\s*(?:个|项|号)?\s*$")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def pick_number(text: str, count: int) -> int | None:
+    """The 1-based choice in a reply like "2", "第二个", "２" — or None when it is not a choice."""
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", text).strip().strip("。.!！")
+    for word, digit in _CN_DIGITS.items():
+        if cleaned in (word, f"第{word}", f"第{word}个", f"{word}号"):
+            cleaned = str(digit)
+    found = _CHOICE.match(cleaned)
+    if not found:
+        return None
+    number = int(found.group(1))
+    return number if 1 <= number <= count else None
+
+
+def numbered(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"n": index, **item} for index, item in enumerate(items, start=1)]
