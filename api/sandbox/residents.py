@@ -73,7 +73,7 @@ class _Borrowed(httpx.AsyncBaseTransport):
         return None
 
 
-class Resident:
+class Phone:
     """One resident's phone: writes to the official account and reads what comes back."""
 
     def __init__(self, state: SandboxState, openid: str) -> None:
@@ -213,7 +213,7 @@ def build_residents_router(state: SandboxState) -> APIRouter:
     @router.post("/residents/{openid}/send")
     async def send(openid: str, message: ResidentMessage) -> JSONResponse:
         try:
-            status, result = await Resident(state, openid).send(message)
+            status, result = await Phone(state, openid).send(message)
         except WeChatFault as fault:
             raise HTTPException(422, fault.errmsg) from None
         return JSONResponse(result, status_code=status)
