@@ -13,7 +13,7 @@ from reply_templates import TemplateVersion
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = create_engine(f"sqlite:///{tmp_path / 'templates.db'}")
-    SQLModel.metadata.create_all(engine, tables=[TemplateVersion.__table__])  # type: ignore[list-item]
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[TemplateVersion.__tablename__]])
     yield engine
     engine.dispose()
 
