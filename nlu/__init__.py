@@ -1,1 +1,40 @@
-"""nlu"""
+"""Understanding residents' messages: intent, category, phone, place, time, urgency, case number.
+
+A leaf package: it imports nothing of the project's other packages.
+
+    nlu = NLU.load(extra_words=place_names, cache_dir=Path("var/cache/nlu"))
+    u = nlu.understand("望江路路灯晚上黑灯瞎火的 电话138 5512 3456")
+"""
+
+from nlu.casenumbers import extract_case_number
+from nlu.classifier import CategoryScore, Classification
+from nlu.engine import NLU, Understanding, shipped_place_names
+from nlu.errors import ModelCacheError, NLUError, TaxonomyError
+from nlu.extractors import extract_time
+from nlu.intents import INTENTS
+from nlu.phones import extract_phone, extract_phones
+from nlu.taxonomy import Major, Minor, Taxonomy, load_taxonomy
+from nlu.urgency import EMERGENCY_NUMBERS, Urgency, detect_urgency
+
+__all__ = [
+    "EMERGENCY_NUMBERS",
+    "INTENTS",
+    "NLU",
+    "CategoryScore",
+    "Classification",
+    "Major",
+    "Minor",
+    "ModelCacheError",
+    "NLUError",
+    "Taxonomy",
+    "TaxonomyError",
+    "Understanding",
+    "Urgency",
+    "detect_urgency",
+    "extract_case_number",
+    "extract_phone",
+    "extract_phones",
+    "extract_time",
+    "load_taxonomy",
+    "shipped_place_names",
+]

@@ -1,0 +1,117 @@
+"""The NLU facade: loads the taxonomy, tokenizer and model once, then understands messages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlu.casenumbers import extract_case_number
+from nlu.classifier import CategoryScore, Classification, Classifier
+from nlu.errors import ModelCacheError
+from nlu.extractors import PlaceFinder, extract_time
+from nlu.intents import detect_intent
+from nlu.model import LinearModel, model_path
+from nlu.phones import extract_phone
+from nlu.taxonomy import Taxonomy, load_taxonomy
+from nlu.tokenizer import Tokenizer
+from nlu.urgency import detect_urgency
+
+PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gongzhi-intake" / "nlu"
+
+
+def shipped_place_names() -> list[str]:
+    """The place names shipped in nlu/data/places.txt (a copy of the gazetteer's name column)."""
+    lines = PLACES_PATH.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """Everything the dialog needs from one message."""
+
+    text: str
+    intent: str
+    majors: list[CategoryScore]
+    minor: CategoryScore | None
+    confident: bool
+    phone: str | None
+    place: str | None
+    time_hint: str | None
+    urgent: bool
+    urgency_kind: str | None
+    case_number: str | None
+
+
+class NLU:
+    def __init__(self, taxonomy: Taxonomy, tokenizer: Tokenizer, model: LinearModel, places: PlaceFinder):
+        self.taxonomy = taxonomy
+        self.tokenizer = tokenizer
+        self.model = model
+        self.places = places
+        self.classifier = Classifier(taxonomy, model, tokenizer.words)
+
+    @classmethod
+    def load(
+        cls,
+        extra_words: Iterable[str] = (),
+        cache_dir: Path | None = None,
+        taxonomy_path: Path | None = None,
+    ) -> NLU:
+        """Load (or, on first use of a taxonomy, train and cache) everything; later starts are fast."""
+        cache_dir = cache_dir or default_cache_dir()
+        taxonomy = load_taxonomy(taxonomy_path)
+        extra = [w.strip() for w in extra_words if w and w.strip()]
+        domain = [w for m in taxonomy for w in (m.name, *m.keywords, *m.synonyms)]
+        tokenizer = Tokenizer([*domain, *extra], cache_dir)
+        path = model_path(cache_dir, taxonomy.digest)
+        model: LinearModel | None = None
+        if path.exists():
+            try:
+                model = LinearModel.load(path)
+            except ModelCacheError:
+                model = None  # a damaged cache is rebuilt below
+        if model is None:
+            from nlu.training import train
+
+            model = train(taxonomy, tokenizer.words)
+            model.save(path)
+        return cls(taxonomy, tokenizer, model, PlaceFinder(extra or shipped_place_names()))
+
+    def classify(self, text: str) -> Classification:
+        return self.classifier.classify(text)
+
+    def intent(self, text: str) -> str:
+        hit = self.classifier.keywords.exact_hits(_matching(text))
+        return detect_intent(text, has_problem=bool(hit), has_case_number=extract_case_number(text) is not None)
+
+    def understand(self, text: str) -> Understanding:
+        result = self.classifier.classify(text)
+        case_number = extract_case_number(text)
+        intent = detect_intent(text, has_problem=result.keyword_hit, has_case_number=case_number is not None)
+        urgency = detect_urgency(text)
+        return Understanding(
+            text=text,
+            intent=intent,
+            majors=result.majors[:3],
+            minor=result.minor,
+            confident=result.confident,
+            phone=extract_phone(text),
+            place=self.places.find(text),
+            time_hint=extract_time(text),
+            urgent=urgency.urgent,
+            urgency_kind=urgency.kind,
+            case_number=case_number,
+        )
+
+
+def _matching(text: str) -> str:
+    from nlu.normalize import for_matching
+
+    return for_matching(text)

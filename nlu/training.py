@@ -1,0 +1,65 @@
+"""Training the linear model from the taxonomy (imports scikit-learn; used only on a cache miss).
+
+Each minor contributes its name, keywords, synonyms and example sentences as training documents.
+Two LinearSVC models share one TF-IDF space: one over minors, one over majors (whose classes pool
+16-ish minors each, so they generalise better from the same few sentences).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from nlu.features import analyze
+from nlu.model import LinearModel
+from nlu.normalize import for_matching
+from nlu.taxonomy import Taxonomy
+
+C_MINOR = 0.5
+C_MAJOR = 0.5
+
+
+def training_documents(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
+    """(texts, minor codes): one document per name, keyword, synonym and example."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for minor in taxonomy.minors:
+        for text in (minor.name, *minor.keywords, *minor.synonyms, *minor.examples):
+            cleaned = for_matching(text)
+            if cleaned:
+                texts.append(cleaned)
+                labels.append(minor.code)
+        joined = for_matching("".join(minor.keywords[:3]))
+        if joined:
+            texts.append(joined)
+            labels.append(minor.code)
+    return texts, labels
+
+
+def train(taxonomy: Taxonomy, words_of: Callable[[str], list[str]]) -> LinearModel:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    texts, minor_labels = training_documents(taxonomy)
+    major_labels = [code[:2] for code in minor_labels]
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda text: analyze(text, words_of(text)), sublinear_tf=True, norm="l2", dtype=np.float32
+    )
+    x = vectorizer.fit_transform(texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # liblinear convergence notes on tiny classes
+        minor_clf = LinearSVC(C=C_MINOR, class_weight="balanced").fit(x, minor_labels)
+        major_clf = LinearSVC(C=C_MAJOR, class_weight="balanced").fit(x, major_labels)
+    vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+    return LinearModel(
+        vocabulary=vocabulary,
+        idf=vectorizer.idf_.astype(np.float32),
+        minor_codes=[str(c) for c in minor_clf.classes_],
+        major_codes=[str(c) for c in major_clf.classes_],
+        w_minor=np.ascontiguousarray(minor_clf.coef_.T, dtype=np.float32),
+        b_minor=minor_clf.intercept_.astype(np.float32),
+        w_major=np.ascontiguousarray(major_clf.coef_.T, dtype=np.float32),
+        b_major=major_clf.intercept_.astype(np.float32),
+    )
