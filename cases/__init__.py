@@ -1,1 +1,85 @@
-"""cases"""
+"""The case: tables, numbering, the lifecycle, duplicates, ratings and the outbox.
+
+A leaf package: it imports nothing of ours and reads no settings; callers pass a session, the rules and
+the current time.
+"""
+
+from cases.drafts import CaseDraft, FiledCase, StoredPhoto
+from cases.errors import (
+    CaseError,
+    CaseNotFound,
+    InvalidDraft,
+    MissingField,
+    PhotoRejected,
+    RatingRejected,
+    StaffError,
+    TransitionNotAllowed,
+)
+from cases.filing import file_case
+from cases.lifecycle import add_note, allowed_moves, get_case, reclassify, relocate, transition
+from cases.models import (
+    STATUS_LABELS,
+    Case,
+    CaseEvent,
+    OutboxMessage,
+    Photo,
+    Rating,
+    Resident,
+    StaffNotification,
+    StaffUser,
+)
+from cases.queries import (
+    add_reminders,
+    cases_of_resident,
+    due_soon,
+    get_case_for_resident,
+    overdue,
+)
+from cases.ratings import awaiting_rating, rate, satisfaction_rate
+from cases.residents import grant_subscription, touch_resident
+from cases.rules import CaseRules, CategoryRule
+
+file = file_case  # the architecture's name: cases.file(draft)
+
+__all__ = [
+    "STATUS_LABELS",
+    "Case",
+    "CaseDraft",
+    "CaseError",
+    "CaseEvent",
+    "CaseNotFound",
+    "CaseRules",
+    "CategoryRule",
+    "FiledCase",
+    "InvalidDraft",
+    "MissingField",
+    "OutboxMessage",
+    "Photo",
+    "PhotoRejected",
+    "Rating",
+    "RatingRejected",
+    "Resident",
+    "StaffError",
+    "StaffNotification",
+    "StaffUser",
+    "StoredPhoto",
+    "TransitionNotAllowed",
+    "add_note",
+    "add_reminders",
+    "allowed_moves",
+    "awaiting_rating",
+    "cases_of_resident",
+    "due_soon",
+    "file",
+    "file_case",
+    "get_case",
+    "get_case_for_resident",
+    "grant_subscription",
+    "overdue",
+    "rate",
+    "reclassify",
+    "relocate",
+    "satisfaction_rate",
+    "touch_resident",
+    "transition",
+]

@@ -21,6 +21,16 @@ STATUS_LABELS: dict[str, str] = {
     "verifying": "待核查",
     "closed": "已办结",
 }
+
+
+def row_id(row: SQLModel) -> int:
+    """The primary key of a stored row (flushed rows always have one)."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise ValueError(f"{type(row).__name__} has not been stored yet")
+    return value
+
+
 OPEN_STATUSES: tuple[str, ...] = ("submitted", "accepted", "dispatched", "processing", "verifying")
 FINAL_STATUSES: tuple[str, ...] = ("rejected", "closed")
 

@@ -8,7 +8,9 @@ between tests.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,6 +20,7 @@ from sqlmodel import Session, SQLModel
 
 import cases.models  # noqa: F401  (registers the tables)
 from api.db import make_engine
+from cases import CaseDraft, CaseRules, FiledCase, file_case, transition
 
 CASE_TABLES = [
     "staff_notifications",
@@ -78,3 +81,62 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as db:
         yield db
+
+
+NOW = datetime(2026, 11, 27, 1, 30, tzinfo=UTC)  # Friday 09:30 in Beijing
+
+# Two points about 100 m apart near a community centre, and one 2 km away (GCJ-02).
+HERE = (31.2304, 121.4737)
+NEAR = (31.2310, 121.4745)
+FAR = (31.2480, 121.4737)
+
+
+def make_draft(**overrides: Any) -> CaseDraft:
+    values: dict[str, Any] = {
+        "openid": "o-resident-1",
+        "channel": "oa",
+        "description": "小区门口垃圾堆了好几天没人清理，很臭",
+        "major_code": "ENV",
+        "major_name": "市容环境",
+        "minor_code": "ENV-GARBAGE",
+        "minor_name": "垃圾清运",
+        "grid_id": "G-001",
+        "grid_name": "幸福里第一网格",
+        "community": "幸福里社区",
+        "street": "湖滨街道",
+        "lat": HERE[0],
+        "lng": HERE[1],
+        "address": "幸福里小区东门",
+        "category_confidence": 0.92,
+    }
+    values.update(overrides)
+    return CaseDraft(**values)
+
+
+def file(session: Session, *, now: datetime = NOW, rules: CaseRules | None = None, **overrides: Any) -> FiledCase:
+    return file_case(session=session, draft=make_draft(**overrides), now=now, thresholds=rules or CaseRules())
+
+
+PATHS: dict[str, list[str]] = {
+    "submitted": [],
+    "accepted": ["accepted"],
+    "rejected": ["rejected"],
+    "dispatched": ["accepted", "dispatched"],
+    "processing": ["accepted", "dispatched", "processing"],
+    "verifying": ["accepted", "dispatched", "processing", "verifying"],
+    "closed": ["accepted", "dispatched", "processing", "verifying", "closed"],
+}
+
+
+def move_to(session: Session, number: str, status: str, *, now: datetime = NOW) -> None:
+    """Walk case ``number`` from submitted to ``status`` along the normal path."""
+    for step in PATHS[status]:
+        transition(
+            session=session,
+            number=number,
+            to=step,
+            actor="测试员",
+            note="理由",
+            department="城管中队",
+            now=now,
+        )

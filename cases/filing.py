@@ -1,0 +1,266 @@
+"""Filing a case: validation, the daily number, duplicate clusters, the repeat-reporter flag.
+
+:func:`file_case` does everything in the caller's session and one transaction, committed at the end
+(``commit=False`` leaves the commit to the caller, who then holds the day's counter row lock until it
+commits). The day's counter row is taken first: on PostgreSQL its row lock serialises filings of one
+day, which makes numbers gap-free (a rolled-back filing rolls its number back too) and cluster joining
+race-free (two neighbours filing at once see each other's case).
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from rapidfuzz import fuzz
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from cases.clock import local_day, utc
+from cases.drafts import CaseDraft, FiledCase
+from cases.errors import InvalidDraft
+from cases.models import OPEN_STATUSES, Case, CaseCounter, CaseEvent, Photo, row_id
+from cases.pushes import case_variables, push_to_resident
+from cases.residents import get_or_create_resident
+from cases.rules import DEFAULT_RULES, CaseRules
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine; GCJ-02's offset is locally constant)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two descriptions are, 0–100 (character-level: works for Chinese without segmentation)."""
+    return float(fuzz.partial_ratio(a.strip(), b.strip()))
+
+
+def validate(draft: CaseDraft, rules: CaseRules) -> str:
+    """The cleaned description, or :class:`InvalidDraft` naming the first missing piece."""
+    description = draft.description.strip()
+    if not description:
+        raise InvalidDraft("description", "empty")
+    if len(description) > rules.max_description_chars:
+        raise InvalidDraft("description", "too_long")
+    if not draft.grid_id:
+        raise InvalidDraft("grid_id", "not_located")
+    if not (draft.minor_code and draft.major_code):
+        raise InvalidDraft("category", "missing")
+    if draft.channel not in ("oa", "mp"):
+        raise InvalidDraft("channel", "unknown")
+    if draft.category_source not in ("auto", "resident", "staff"):
+        raise InvalidDraft("category_source", "unknown")
+    if (draft.lat is None) != (draft.lng is None):
+        raise InvalidDraft("location", "lat_and_lng_go_together")
+    if draft.lat is not None and draft.lng is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lng <= 180):
+        raise InvalidDraft("location", "out_of_range")
+    if not draft.openid:
+        raise InvalidDraft("openid", "empty")
+    return description
+
+
+def next_number(session: Session, now: datetime) -> str:
+    """``BH20261127-0001``: the next number of the local day, taken under the day's counter row lock."""
+    day = local_day(now).strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(CaseCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounter.__table__.c.last + 1})  # type: ignore[attr-defined]
+        .returning(CaseCounter.__table__.c.last)  # type: ignore[attr-defined]
+    )
+    sequence = int(session.execute(statement).scalar_one())
+    return f"BH{day}-{sequence:04d}"
+
+
+def _find_cluster_target(
+    session: Session, draft: CaseDraft, description: str, now: datetime, rules: CaseRules
+) -> Case | None:
+    if draft.lat is None or draft.lng is None:
+        return None
+    lat_span = rules.duplicate_radius_m / 111_000.0
+    lng_span = lat_span / max(math.cos(math.radians(draft.lat)), 0.01)
+    candidates = session.exec(
+        select(Case)
+        .where(Case.minor_code == draft.minor_code)
+        .where(col(Case.status).in_(OPEN_STATUSES))
+        .where(col(Case.created_at) >= utc(now) - timedelta(days=rules.duplicate_days))
+        .where(col(Case.lat).between(draft.lat - lat_span, draft.lat + lat_span))
+        .where(col(Case.lng).between(draft.lng - lng_span, draft.lng + lng_span))
+    ).all()
+    best: tuple[float, float, Case] | None = None
+    for candidate in candidates:
+        assert candidate.lat is not None and candidate.lng is not None
+        metres = distance_m(draft.lat, draft.lng, candidate.lat, candidate.lng)
+        score = similarity(description, candidate.description)
+        if metres > rules.duplicate_radius_m or score < rules.duplicate_similarity:
+            continue
+        if best is None or (score, -metres) > (best[0], -best[1]):
+            best = (score, metres, candidate)
+    return best[2] if best else None
+
+
+def cluster_members(session: Session, cluster_id: int) -> list[Case]:
+    return list(session.exec(select(Case).where(Case.cluster_id == cluster_id).order_by(col(Case.id))).all())
+
+
+def file_case(
+    *,
+    session: Session,
+    draft: CaseDraft,
+    now: datetime,
+    thresholds: CaseRules = DEFAULT_RULES,
+    commit: bool = True,
+) -> FiledCase:
+    """Validate and store ``draft`` as a new case with its first event, photos and "filed" push."""
+    rules = thresholds
+    description = validate(draft, rules)
+    moment = utc(now)
+    assert draft.minor_code and draft.major_code and draft.grid_id
+    number = next_number(session, moment)  # first: takes the day's lock
+    resident = get_or_create_resident(
+        session, openid=draft.openid, channel=draft.channel, now=moment, unionid=draft.unionid
+    )
+    resident.last_seen = max(resident.last_seen, moment)
+    if draft.phone:
+        resident.phone = draft.phone
+    if draft.confidential:
+        resident.confidential = True
+    session.add(resident)
+
+    target = _find_cluster_target(session, draft, description, moment, rules)
+    case = Case(
+        number=number,
+        resident_id=row_id(resident),
+        channel=draft.channel,
+        description=description,
+        major_code=draft.major_code,
+        major_name=draft.major_name or draft.major_code,
+        minor_code=draft.minor_code,
+        minor_name=draft.minor_name or draft.minor_code,
+        category_confidence=draft.category_confidence,
+        category_source=draft.category_source,
+        lat=draft.lat,
+        lng=draft.lng,
+        address=draft.address,
+        grid_id=draft.grid_id,
+        grid_name=draft.grid_name,
+        community=draft.community,
+        street=draft.street,
+        urgent=draft.urgent,
+        phone=draft.phone,
+        status="submitted",
+        due_at=rules.due_at(
+            created=moment, urgent=draft.urgent, minor_code=draft.minor_code, major_code=draft.major_code
+        ),
+        created_at=moment,
+        updated_at=moment,
+    )
+    if target is not None:
+        if target.cluster_id is None:
+            target.cluster_id = target.id
+            session.add(target)
+        case.cluster_id = target.cluster_id
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+
+    for photo in draft.photos:
+        session.add(
+            Photo(
+                case_id=row_id(case),
+                sha256=photo.sha256,
+                bytes=photo.bytes,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                path=photo.path,
+                created_at=moment,
+            )
+        )
+
+    cluster_size, neighbours = 1, 0
+    session.add(
+        CaseEvent(
+            case_id=row_id(case),
+            kind="filed",
+            actor="resident",
+            to_status="submitted",
+            note=f"经{'小程序' if draft.channel == 'mp' else '公众号'}提交",
+            created_at=moment,
+        )
+    )
+    if case.cluster_id is not None:
+        members = cluster_members(session, case.cluster_id)
+        cluster_size = len(members)
+        neighbours = len({m.resident_id for m in members} - {resident.id})
+        root = next(m for m in members if m.id == case.cluster_id)
+        session.add(
+            CaseEvent(
+                case_id=row_id(case),
+                kind="cluster_joined",
+                actor="system",
+                note=f"与 {root.number} 为同一问题，合并办理（共 {cluster_size} 件）",
+                created_at=moment,
+            )
+        )
+        session.add(
+            CaseEvent(
+                case_id=row_id(root),
+                kind="cluster_joined",
+                actor="system",
+                note=f"{number} 反映同一问题，已并入本案（共 {cluster_size} 件）",
+                created_at=moment,
+            )
+        )
+
+    repeat_count = session.exec(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.resident_id == resident.id)
+        .where(Case.minor_code == draft.minor_code)
+        .where(col(Case.created_at) >= moment - timedelta(days=rules.repeat_days))
+    ).one()
+    if repeat_count >= rules.repeat_count:
+        case.repeat_reporter = True
+        session.add(case)
+        session.add(
+            CaseEvent(
+                case_id=row_id(case),
+                kind="repeat_reporter",
+                actor="system",
+                note=f"该居民 {rules.repeat_days} 天内就“{case.minor_name}”已反映 {repeat_count} 次",
+                created_at=moment,
+            )
+        )
+
+    push_to_resident(
+        session,
+        case=case,
+        template_key="report.filed",
+        key="filed",
+        now=moment,
+        variables=case_variables(
+            case,
+            now=moment,
+            cluster_size=cluster_size,
+            joined=case.cluster_id is not None,
+            neighbours=neighbours,
+        ),
+    )
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+    return FiledCase(
+        case=case,
+        cluster_size=cluster_size,
+        joined_existing=target is not None,
+        repeat_reporter=case.repeat_reporter,
+        neighbours=neighbours,
+    )

@@ -1,0 +1,159 @@
+"""Residents rate a closed case (满意度评价); a poor rating asks staff to call back (回访)."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cases.clock import utc
+from cases.errors import CaseNotFound, MissingField, RatingRejected
+from cases.models import Case, CaseEvent, Rating, Resident, StaffNotification, row_id
+from cases.rules import DEFAULT_RULES
+
+SCORE_LABELS = {5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意"}
+FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
+
+
+def _resident_case(session: Session, openid: str, number: str) -> Case | None:
+    return session.exec(
+        select(Case)
+        .join(Resident, col(Resident.id) == col(Case.resident_id))
+        .where(Resident.openid == openid)
+        .where(Case.number == number)
+    ).first()
+
+
+def rate(
+    *,
+    session: Session,
+    number: str,
+    openid: str,
+    score: int | None,
+    fixed: str | None,
+    comment: str | None,
+    now: datetime,
+    rating_days: int = DEFAULT_RULES.rating_days,
+) -> Rating:
+    """Store the resident's rating of their closed case. Commits.
+
+    Raises :class:`CaseNotFound` (not this resident's case), :class:`MissingField` (neither score nor
+    fixed) or :class:`RatingRejected` (``invalid``, ``not_closed``, ``expired``, ``already_rated``).
+    """
+    moment = utc(now)
+    if score is None and fixed is None:
+        raise MissingField("score")
+    if (score is not None and score not in SCORE_LABELS) or (fixed is not None and fixed not in FIXED_LABELS):
+        raise RatingRejected("invalid")
+    case = _resident_case(session, openid, number)
+    if case is None:
+        raise CaseNotFound(number)
+    if case.status != "closed" or case.closed_at is None:
+        raise RatingRejected("not_closed")
+    if moment > utc(case.closed_at) + timedelta(days=rating_days):
+        raise RatingRejected("expired")
+    if session.exec(select(Rating).where(Rating.case_id == case.id)).first() is not None:
+        raise RatingRejected("already_rated")
+    poor = (score is not None and score <= 2) or fixed == "no"
+    comment = (comment or "").strip() or None
+    rating = Rating(
+        case_id=row_id(case),
+        resident_id=case.resident_id,
+        score=score,
+        fixed=fixed,
+        comment=comment,
+        needs_callback=poor,
+        created_at=moment,
+    )
+    session.add(rating)
+    parts = [SCORE_LABELS[score] if score is not None else "", FIXED_LABELS[fixed] if fixed else ""]
+    summary = "，".join(p for p in parts if p) + (f"：{comment}" if comment else "")
+    session.add(
+        CaseEvent(
+            case_id=row_id(case),
+            kind="rated",
+            actor="resident",
+            note=summary,
+            created_at=moment,
+        )
+    )
+    case.rating_requested_at = None
+    if poor:
+        case.callback_needed = True
+        session.add(
+            CaseEvent(
+                case_id=row_id(case),
+                kind="callback_flagged",
+                actor="system",
+                note=f"居民评价：{summary}，需回访",
+                created_at=moment,
+            )
+        )
+        session.add(
+            StaffNotification(
+                case_id=row_id(case),
+                kind="callback",
+                message=f"{case.number} 居民评价“{summary}”，请安排回访",
+                created_at=moment,
+            )
+        )
+    session.add(case)
+    session.commit()
+    return rating
+
+
+def awaiting_rating(
+    session: Session,
+    openid: str,
+    *,
+    now: datetime | None = None,
+    rating_days: int = DEFAULT_RULES.rating_days,
+) -> list[Case]:
+    """The resident's closed cases still waiting for a rating (newest first), within the rating window."""
+    moment = utc(now or datetime.now(UTC))
+    return list(
+        session.exec(
+            select(Case)
+            .join(Resident, col(Resident.id) == col(Case.resident_id))
+            .where(Resident.openid == openid)
+            .where(Case.status == "closed")
+            .where(col(Case.rating_requested_at).is_not(None))
+            .where(col(Case.closed_at) >= moment - timedelta(days=rating_days))
+            .order_by(col(Case.closed_at).desc())
+        ).all()
+    )
+
+
+def satisfaction_rate(session: Session, since: datetime, until: datetime) -> float | None:
+    """(满意 + 基本满意) / all ratings with a score, rated in [since, until); None when nobody rated."""
+    window = (
+        col(Rating.created_at) >= utc(since),
+        col(Rating.created_at) < utc(until),
+        col(Rating.score).is_not(None),
+    )
+    total = session.exec(select(func.count()).select_from(Rating).where(*window)).one()
+    if not total:
+        return None
+    good = session.exec(select(func.count()).select_from(Rating).where(*window).where(col(Rating.score) >= 4)).one()
+    return good / total
+
+
+def mark_called_back(*, session: Session, number: str, actor: str, note: str, now: datetime) -> Case:
+    """Staff did the call-back (回访): clear the flag, record what was said. Commits."""
+    if not note.strip():
+        raise MissingField("note")
+    case = session.exec(select(Case).where(Case.number == number)).first()
+    if case is None:
+        raise CaseNotFound(number)
+    case.callback_needed = False
+    session.add(case)
+    session.add(
+        CaseEvent(
+            case_id=row_id(case),
+            kind="called_back",
+            actor=actor,
+            note=note.strip(),
+            created_at=utc(now),
+        )
+    )
+    session.commit()
+    return case
