@@ -1,0 +1,220 @@
+"""Staff editing of reply templates: list, read with history, save (linted), preview, rollback.
+
+Every signed-in staff member may edit; each saved version records their name. A save is seen by this
+process at once (``invalidate``) and by every other process within ``template_refresh_seconds``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentStaff, SessionDep, get_services
+from reply_templates import (
+    Catalog,
+    Problem,
+    Renderer,
+    TemplateLintError,
+    TemplateSpec,
+    TemplateVersion,
+    UnknownTemplateError,
+    VersionNotFoundError,
+    active_versions,
+    history,
+    preview,
+    rollback,
+    save,
+)
+
+router = APIRouter(prefix="/api/staff/templates", tags=["staff-templates"])
+
+
+class VariablePublic(BaseModel):
+    name: str
+    description: str
+    sample: Any
+    optional: bool
+
+
+class ProblemPublic(BaseModel):
+    line: int | None
+    code: str
+    message: str
+
+
+class VersionPublic(BaseModel):
+    id: int
+    body: str
+    fields: dict[str, str] | None
+    author: str
+    created_at: datetime
+    previous_body: str | None
+    restored_from: int | None
+
+
+class TemplateSummary(BaseModel):
+    key: str
+    kind: str
+    description: str
+    variables: list[VariablePublic]
+    customised: bool
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class TemplateDetail(TemplateSummary):
+    body: str
+    fields: dict[str, str] | None
+    default_body: str
+    default_fields: dict[str, str] | None
+    history: list[VersionPublic]
+
+
+class TemplateUpdate(BaseModel):
+    body: str = Field(max_length=20_000)
+    fields: dict[str, str] | None = None
+
+
+class PreviewRequest(BaseModel):
+    body: str = Field(max_length=20_000)
+    fields: dict[str, str] | None = None
+    variables: dict[str, Any] | None = None
+
+
+class PreviewResult(BaseModel):
+    text: str
+    fields: dict[str, str] | None
+    problems: list[ProblemPublic]
+
+
+class RollbackRequest(BaseModel):
+    version_id: int | None = Field(description="要恢复的版本；为空时恢复系统默认文字")
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _renderer(request: Request) -> Renderer:
+    renderer: Renderer = get_services(request).templates
+    return renderer
+
+
+def _spec(catalog: Catalog, key: str) -> TemplateSpec:
+    try:
+        return catalog.get(key)
+    except UnknownTemplateError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有这个模板：{key}") from None
+
+
+def _problems(problems: list[Problem]) -> list[ProblemPublic]:
+    return [ProblemPublic(line=p.line, code=p.code, message=p.message_zh) for p in problems]
+
+
+def _refused(exc: TemplateLintError) -> HTTPException:
+    problems = [p.model_dump() for p in _problems(exc.problems)]
+    detail = {"message": "模板未通过检查，请修改后再保存", "problems": problems}
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+def _variables(spec: TemplateSpec) -> list[VariablePublic]:
+    return [
+        VariablePublic(name=v.name, description=v.description, sample=v.sample, optional=v.optional)
+        for v in spec.variables.values()
+    ]
+
+
+def _summary(spec: TemplateSpec, active: TemplateVersion | None) -> TemplateSummary:
+    return TemplateSummary(
+        key=spec.key,
+        kind=spec.kind,
+        description=spec.description,
+        variables=_variables(spec),
+        customised=active is not None,
+        updated_at=active.created_at_utc if active else None,
+        updated_by=active.author if active else None,
+    )
+
+
+def _version(version: TemplateVersion) -> VersionPublic:
+    assert version.id is not None
+    return VersionPublic(
+        id=version.id,
+        body=version.body,
+        fields=version.fields,
+        author=version.author,
+        created_at=version.created_at_utc,
+        previous_body=version.previous_body,
+        restored_from=version.restored_from,
+    )
+
+
+def _detail(spec: TemplateSpec, versions: list[TemplateVersion]) -> TemplateDetail:
+    active = versions[0] if versions else None
+    default_fields = dict(spec.fields) if spec.fields else None
+    return TemplateDetail(
+        **_summary(spec, active).model_dump(),
+        body=active.body if active else spec.body,
+        fields=(active.fields if active else default_fields) if spec.is_push else None,
+        default_body=spec.body,
+        default_fields=default_fields,
+        history=[_version(v) for v in versions],
+    )
+
+
+# -- routes -------------------------------------------------------------------------------------------
+
+
+@router.get("", summary="所有回复模板")
+def list_templates(request: Request, session: SessionDep, staff: CurrentStaff) -> list[TemplateSummary]:
+    catalog = _renderer(request).catalog
+    active = active_versions(session)
+    return [_summary(spec, active.get(spec.key)) for spec in catalog]
+
+
+@router.get("/{key}", summary="一条模板：当前文字、变量与修改记录")
+def read_template(key: str, request: Request, session: SessionDep, staff: CurrentStaff) -> TemplateDetail:
+    spec = _spec(_renderer(request).catalog, key)
+    return _detail(spec, history(session, key))
+
+
+@router.put("/{key}", summary="保存新版本（先检查）")
+def update_template(
+    key: str, change: TemplateUpdate, request: Request, session: SessionDep, staff: CurrentStaff
+) -> TemplateDetail:
+    renderer = _renderer(request)
+    spec = _spec(renderer.catalog, key)
+    try:
+        save(session=session, key=key, body=change.body, fields=change.fields, author=staff.name,
+             catalog=renderer.catalog)
+    except TemplateLintError as exc:
+        raise _refused(exc) from None
+    renderer.invalidate()
+    return _detail(spec, history(session, key))
+
+
+@router.post("/{key}/preview", summary="用示例值预览（不保存）")
+def preview_template(key: str, draft: PreviewRequest, request: Request, staff: CurrentStaff) -> PreviewResult:
+    catalog = _renderer(request).catalog
+    _spec(catalog, key)
+    shown = preview(key, draft.body, draft.variables, fields=draft.fields, catalog=catalog)
+    return PreviewResult(text=shown.text, fields=shown.fields, problems=_problems(shown.problems))
+
+
+@router.post("/{key}/rollback", summary="恢复到某个旧版本或系统默认文字")
+def rollback_template(
+    key: str, target: RollbackRequest, request: Request, session: SessionDep, staff: CurrentStaff
+) -> TemplateDetail:
+    renderer = _renderer(request)
+    spec = _spec(renderer.catalog, key)
+    try:
+        rollback(session=session, key=key, version_id=target.version_id, author=staff.name,
+                 catalog=renderer.catalog)
+    except VersionNotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "找不到这个版本") from None
+    except TemplateLintError as exc:
+        raise _refused(exc) from None
+    renderer.invalidate()
+    return _detail(spec, history(session, key))
