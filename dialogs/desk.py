@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import cases
+from cases import followups, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case
 from cases.rules import CaseRules
@@ -56,7 +57,7 @@ class CaseDesk:
         await self._run(lambda s: cases.touch_resident(s, openid=openid, channel=channel, now=now))
 
     async def store_photo(self, content: bytes) -> StoredPhoto:
-        return await asyncio.to_thread(cases.store_photo, content, self.media_dir, self.max_photo_bytes)
+        return await asyncio.to_thread(photos.store_photo, content, self.media_dir, self.max_photo_bytes)
 
     async def file(self, draft: CaseDraft) -> FiledCase:
         now = self.clock()
@@ -64,7 +65,7 @@ class CaseDesk:
 
     async def profile_phone(self, openid: str, channel: str) -> str | None:
         def work(session: Session) -> str | None:
-            resident = cases.find_resident(session, openid, channel)
+            resident = residents.find_resident(session, openid, channel)
             return resident.phone if resident is not None else None
 
         return await self._run(work)
@@ -80,25 +81,26 @@ class CaseDesk:
 
     async def last_step(self, case: Case) -> str:
         """The latest timeline note or department, in plain words, for the status answer."""
-        return await self._run(lambda s: cases.last_step_text(s, case))
+        return await self._run(lambda s: followups.last_step_text(s, case))
 
     async def awaiting_rating(self, openid: str) -> Sequence[Case]:
         now = self.clock()
-        return await self._run(lambda s: list(cases.awaiting_rating(s, openid, now=now, rules=self.rules)))
+        return await self._run(
+            lambda s: list(cases.awaiting_rating(s, openid, now=now, rating_days=self.rules.rating_days)))
 
     async def rate(self, *, number: str, openid: str, score: int | None, fixed: str | None,
                    comment: str | None) -> Any:
         now = self.clock()
         return await self._run(lambda s: cases.rate(session=s, number=number, openid=openid, score=score,
                                                     fixed=fixed, comment=comment, now=now,
-                                                    rules=self.rules))
+                                                    rating_days=self.rules.rating_days))
 
     async def comment(self, *, number: str, openid: str, comment: str) -> None:
         now = self.clock()
-        await self._run(lambda s: cases.add_rating_comment(session=s, number=number, openid=openid,
+        await self._run(lambda s: followups.add_rating_comment(session=s, number=number, openid=openid,
                                                            comment=comment, now=now))
 
     async def request_human(self, *, openid: str, channel: str, text: str) -> None:
         now = self.clock()
-        await self._run(lambda s: cases.request_handover(session=s, openid=openid, channel=channel,
+        await self._run(lambda s: followups.request_handover(session=s, openid=openid, channel=channel,
                                                          text=text, now=now))

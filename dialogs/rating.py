@@ -17,7 +17,7 @@ from bot.fsm import FSMContext, State, StatesGroup
 from bot.router import Router
 from bot.types import Kind as K
 from bot.types import Update
-from cases.errors import CasesError
+from cases.errors import CaseError
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
 from dialogs.status import CASE_NUMBER, _number
@@ -71,7 +71,7 @@ async def _record(update: Update, number: str, verdict: tuple[int | None, str | 
     try:
         rating = await desk.rate(number=number, openid=update.resident_id, score=score, fixed=fixed,
                                  comment=comment)
-    except CasesError:
+    except CaseError:
         await state.set_state(None)
         say("rating.expired", number=number)
         return

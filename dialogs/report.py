@@ -24,7 +24,7 @@ from bot.router import Router
 from bot.types import Kind as K
 from bot.types import Update
 from cases.drafts import CaseDraft, StoredPhoto
-from cases.errors import CasesError
+from cases.errors import CaseError
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, mask_phone, numbered, pick_number
 from dialogs.words import (
@@ -269,7 +269,7 @@ async def photo(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw
     else:
         try:
             stored = await desk.store_photo(update.photo.content)
-        except CasesError as exc:
+        except CaseError as exc:
             say("report.photo_rejected", reason=str(exc))
         else:
             photos.append(asdict(stored))
@@ -452,7 +452,7 @@ async def _file(update: Update, data: dict[str, Any], state: FSMContext, say: Sa
     category = data.get("category") or {}
     location = data["location"]
     draft = CaseDraft(
-        openid=update.resident_id, channel=update.channel.value,  # type: ignore[arg-type]
+        openid=update.resident_id, channel=update.channel.value,
         description=data["description"],
         major_code=category.get("major_code"), major_name=category.get("major_name"),
         minor_code=category.get("minor_code"), minor_name=category.get("minor_name"),

@@ -1,0 +1,203 @@
+"""Reporting a problem: mixed-initiative slot filling, in whatever order suits the resident."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fsm import FSMContext
+from bot.storage import StorageKey
+from tests.dialogs.conftest import Chat
+
+pytestmark = pytest.mark.anyio
+
+# A gazetteer place (星河雅居) and a point inside its grid.
+PLACE, LAT, LNG = "星河雅居", 31.851386, 117.281476
+
+
+async def finish(chat: Chat, *, phone: str = "跳过") -> None:
+    """Answer the optional questions and confirm; asserts the case was filed."""
+    reply = chat.log[-1]
+    if "report.category_choices" in reply:
+        reply = await chat.say("1")
+    if "report.ask_phone" in reply:
+        reply = await chat.say(phone)
+    if "report.ask_confidential" in reply:
+        reply = await chat.say("2")
+    assert "report.summary" in reply.keys
+    filed = await chat.say("确认")
+    assert filed.key in ("report.filed", "report.filed_duplicate"), filed.keys
+
+
+async def test_description_then_pin_files_a_case(chat: Chat) -> None:
+    first = await chat.say("小区门口的路灯坏了好几天了，晚上黑灯瞎火的")
+    assert first.key == "report.ask_location"
+    located = await chat.pin(LAT, LNG, label="包河区星河雅居")
+    assert "report.location_set" in located.keys
+    await finish(chat)
+    [case] = chat.cases()
+    assert case.major_code == "04" and "路灯" in case.description
+    assert case.grid_id == "34011100300101"
+    assert case.number.startswith("BH") and case.number in chat.log[-1].texts[0]
+
+
+async def test_pin_first_then_description(chat: Chat) -> None:
+    first = await chat.pin(LAT, LNG)
+    assert first.keys == ["report.location_set", "report.ask_description"]
+    await chat.say("这边垃圾堆了三天没人清运，味道很大")
+    await finish(chat)
+    [case] = chat.cases()
+    assert case.major_code == "01"
+
+
+async def test_photo_first_then_words_with_place(chat: Chat) -> None:
+    first = await chat.photo()
+    assert first.keys == ["report.photo_received", "report.ask_description"]
+    second = await chat.say(f"{PLACE}北门有个井盖不见了，很危险")
+    assert "report.ask_location" not in second.keys
+    await finish(chat)
+    [case] = chat.cases()
+    assert case.grid_id == "34011100300101"
+    assert len(chat_photos(chat, case.id)) == 1
+
+
+def chat_photos(chat: Chat, case_id: int | None) -> list[object]:
+    from sqlmodel import Session, select
+
+    from cases.models import Photo
+
+    with Session(chat.engine) as session:
+        return list(session.exec(select(Photo).where(Photo.case_id == case_id)))
+
+
+async def test_everything_in_one_message(chat: Chat) -> None:
+    reply = await chat.say(f"{PLACE}3栋门口路灯坏了 电话13912345678")
+    assert "report.ask_location" not in reply.keys and "report.ask_description" not in reply.keys
+    if "report.category_choices" in reply:
+        reply = await chat.say("1")
+    assert "report.ask_phone" in reply.keys
+    assert "139****5678" in reply.texts[-1] and "13912345678" not in "".join(reply.texts)
+    reply = await chat.say("1")
+    assert "report.ask_confidential" in reply.keys
+    await chat.say("2")
+    await chat.say("确认")
+    [case] = chat.cases()
+    assert case.phone == "13912345678" and case.grid_id == "34011100300101"
+    assert "13912345678" not in case.description
+
+
+async def test_several_photos_in_quick_succession_are_all_kept(chat: Chat) -> None:
+    import asyncio
+
+    await chat.say("绿化带里的树被人砍了好几棵")
+    await asyncio.gather(*(chat.photo(colour) for colour in ("red", "green", "blue", "white")))
+    await chat.pin(LAT, LNG)
+    await finish(chat)
+    [case] = chat.cases()
+    assert len(chat_photos(chat, case.id)) == 4
+
+
+async def test_ambiguous_place_offers_numbered_choices(chat: Chat) -> None:
+    reply = await chat.say("春晖那边马路上有个大坑，车子开过去很危险")
+    assert reply.key == "report.location_choices"
+    chosen = await chat.say("2")
+    assert "report.location_set" in chosen.keys
+    await finish(chat)
+    assert chat.cases()[0].grid_id
+
+
+async def test_unknown_place_words_ask_again_for_a_pin(chat: Chat) -> None:
+    await chat.say("路边的垃圾桶满了没人倒")
+    reply = await chat.say("就在那个什么地方附近")
+    assert reply.key == "report.location_not_found"
+    assert chat.cases() == []
+
+
+async def test_cancel_drops_the_report(chat: Chat) -> None:
+    await chat.say("楼道里堆满了杂物")
+    reply = await chat.say("取消")
+    assert reply.keys == ["report.cancelled"]
+    after = await chat.say("你好")
+    assert "report.ask_location" not in after.keys
+    assert chat.cases() == []
+
+
+async def test_back_from_the_summary_steps_to_the_previous_question(chat: Chat) -> None:
+    await chat.say(f"{PLACE}门口有人占道摆摊卖菜")
+    reply = chat.log[-1]
+    if "report.category_choices" in reply:
+        reply = await chat.say("1")
+    await chat.say("跳过")
+    summary = await chat.say("2")
+    assert "report.summary" in summary.keys
+    back = await chat.say("返回")
+    assert back.keys == ["report.back", "report.ask_confidential"]
+    again = await chat.say("1")
+    assert "report.summary" in again.keys
+    await chat.say("确认")
+    from sqlmodel import Session, select
+
+    from cases.models import Resident
+
+    with Session(chat.engine) as session:
+        resident = session.exec(select(Resident).where(Resident.openid == chat.openid)).one()
+    assert resident.confidential is True
+
+
+async def test_skip_is_refused_for_the_description(chat: Chat) -> None:
+    await chat.event("CLICK", key="REPORT")
+    reply = await chat.say("跳过")
+    assert reply.key == "report.need_description"
+
+
+async def test_urgent_report_first_says_call_now_and_is_filed_urgent(chat: Chat) -> None:
+    reply = await chat.say(f"{PLACE}楼道里有很大的煤气味，好像漏气了")
+    assert reply.keys[0] == "report.urgent"
+    assert "119" in reply.texts[0]
+    await finish(chat)
+    assert chat.cases()[0].urgent
+
+
+async def test_duplicate_report_is_told_it_joined_a_neighbours_case(chat: Chat) -> None:
+    await chat.say(f"{PLACE}门口的路灯坏了，晚上很黑")
+    await finish(chat)
+    neighbour = chat.as_resident("o-bob")
+    await neighbour.say(f"{PLACE}门口路灯不亮了，好几天了")
+    await finish(neighbour)
+    assert neighbour.log[-1].key == "report.filed_duplicate"
+    first, second = chat.cases()
+    assert first.cluster_id is not None and first.cluster_id == second.cluster_id
+
+
+async def test_idle_report_expires_and_resumes_kindly(chat: Chat) -> None:
+    await chat.say("小区外面的马路上有个坑")
+    key = StorageKey("oa", chat.openid)
+    record = await chat.dispatcher.storage.get(key)
+    assert record is not None
+    # The resident went away for more than 30 minutes.
+    from bot.storage import Record
+
+    await chat.dispatcher.storage.set(key, Record(record.state, record.data, record.touched - 31 * 60))
+    reply = await chat.say("在吗")
+    assert reply.key == "report.resume"
+    resumed = await chat.say("1")
+    assert resumed.key == "report.ask_location"
+    await chat.pin(LAT, LNG)
+    await finish(chat)
+    assert "坑" in chat.cases()[0].description
+
+
+async def test_low_confidence_category_offers_the_top_three(chat: Chat) -> None:
+    reply = await chat.say(f"{PLACE}这边有个情况想反映一下，挺影响大家的")
+    assert "report.category_choices" in reply.keys or chat.cases() == []
+    if "report.category_choices" in reply.keys:
+        picked = await chat.say("1")
+        assert "report.ask_phone" in picked.keys
+
+
+async def test_state_is_a_fsm_context_per_resident(chat: Chat) -> None:
+    await chat.say("路灯坏了")
+    other = chat.as_resident("o-carol")
+    reply = await other.say("确认")
+    assert "report.filed" not in reply.keys
+    context = FSMContext(chat.dispatcher.storage, StorageKey("oa", "o-carol"), ttl=1800)
+    assert await context.get_state() is None
