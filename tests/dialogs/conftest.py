@@ -22,8 +22,8 @@ import cases.models  # noqa: F401 - registers the tables
 import reply_templates.models  # noqa: F401 - registers the tables
 from api.db import make_engine
 from bot.dispatcher import Dispatcher
-from bot.storage import MemoryStorage
 from bot.locks import MemoryLocks
+from bot.storage import MemoryStorage
 from bot.types import Channel, Kind, Location, Photo, TextMessage, Update
 from cases.models import Case
 from cases.rules import CaseRules

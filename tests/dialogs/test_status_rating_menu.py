@@ -1,0 +1,182 @@
+"""Status questions, ratings after the close push, the menu, hand-over and never-silent fallbacks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from cases import transition
+from cases.models import Rating, StaffNotification
+from reply_templates import save
+from tests.dialogs.conftest import Chat
+from tests.dialogs.test_report import LAT, LNG, finish
+
+pytestmark = pytest.mark.anyio
+
+
+async def file_one(chat: Chat, text: str = "小区门口的路灯坏了好几天了") -> str:
+    await chat.say(text)
+    await chat.pin(LAT, LNG)
+    await finish(chat)
+    return chat.cases()[-1].number
+
+
+def move(chat: Chat, number: str, *steps: str) -> None:
+    with Session(chat.engine) as session:
+        for step in steps:
+            transition(session=session, number=number, to=step, actor="张三", department="城管中队",
+                       now=datetime.now(UTC))
+
+
+def close(chat: Chat, number: str) -> None:
+    move(chat, number, "accepted", "dispatched", "processing", "verifying", "closed")
+
+
+def rating_of(chat: Chat, number: str) -> Rating | None:
+    with Session(chat.engine) as session:
+        case = next(c for c in chat.cases() if c.number == number)
+        return session.exec(select(Rating).where(Rating.case_id == case.id)).first()
+
+
+async def test_status_without_a_number_lists_the_residents_open_cases(chat: Chat) -> None:
+    assert (await chat.say("我的工单")).key == "status.none"
+    first = await file_one(chat)
+    second = await file_one(chat, "这边垃圾堆了三天没人清运，味道很大")
+    reply = await chat.say("我反映的事情进度怎么样了")
+    assert reply.key == "status.list"
+    assert first in reply.texts[0] and second in reply.texts[0]
+
+
+async def test_status_by_number_shows_the_last_step_in_plain_words(chat: Chat) -> None:
+    number = await file_one(chat)
+    move(chat, number, "accepted", "dispatched")
+    reply = await chat.say(f"查一下 {number.lower()}")
+    assert reply.key == "status.one"
+    assert "已派遣" in reply.texts[0] and "城管中队" in reply.texts[0]
+
+
+async def test_someone_elses_number_gets_the_unknown_number_answer(chat: Chat) -> None:
+    number = await file_one(chat)
+    stranger = chat.as_resident("o-mallory")
+    reply = await stranger.say(number)
+    assert reply.key == "status.unknown_number"
+    made_up = await stranger.say("BH20200101-0001")
+    assert made_up.key == "status.unknown_number"
+    assert reply.texts[0].replace(number, "X") == made_up.texts[0].replace("BH20200101-0001", "X")
+
+
+async def test_rating_by_one_word_after_the_close_push(chat: Chat) -> None:
+    number = await file_one(chat)
+    close(chat, number)
+    reply = await chat.say("满意")
+    assert reply.keys == ["rating.thanks_good", "rating.ask_comment"]
+    done = await chat.say("跳过")
+    assert done.key == "rating.done"
+    rating = rating_of(chat, number)
+    assert rating is not None and rating.score == 5 and not rating.needs_callback
+
+
+async def test_rating_by_digit_then_a_comment(chat: Chat) -> None:
+    number = await file_one(chat)
+    close(chat, number)
+    await chat.say("4")
+    saved = await chat.say("处理得挺快的，谢谢")
+    assert saved.key == "rating.comment_saved"
+    rating = rating_of(chat, number)
+    assert rating is not None and rating.score == 4 and rating.comment == "处理得挺快的，谢谢"
+
+
+async def test_not_fixed_flags_a_call_back_and_says_so(chat: Chat) -> None:
+    number = await file_one(chat)
+    close(chat, number)
+    reply = await chat.say("还没修")
+    assert reply.keys[0] == "rating.thanks_bad"
+    rating = rating_of(chat, number)
+    assert rating is not None and rating.fixed == "no" and rating.needs_callback
+    assert next(c for c in chat.cases() if c.number == number).callback_needed
+
+
+async def test_rating_by_free_text(chat: Chat) -> None:
+    number = await file_one(chat)
+    close(chat, number)
+    reply = await chat.say("根本没人来处理，太失望了")
+    assert reply.keys[0] == "rating.thanks_bad"
+    rating = rating_of(chat, number)
+    assert rating is not None and rating.needs_callback
+
+
+async def test_rating_by_number_from_the_menu(chat: Chat) -> None:
+    number = await file_one(chat)
+    close(chat, number)
+    ask = await chat.say(f"评价 {number}")
+    assert ask.key == "rating.ask"
+    reply = await chat.say("基本满意")
+    assert reply.keys[0] == "rating.thanks_good"
+    rating = rating_of(chat, number)
+    assert rating is not None and rating.score == 4
+
+
+async def test_rate_click_with_nothing_to_rate(chat: Chat) -> None:
+    assert (await chat.event("CLICK", key="RATE")).key == "rating.nothing_to_rate"
+
+
+async def test_a_digit_without_a_case_to_rate_is_not_taken_as_a_rating(chat: Chat) -> None:
+    reply = await chat.say("5")
+    assert not any(key.startswith("rating.thanks") for key in reply.keys)
+
+
+async def test_subscribe_welcomes_and_unknown_input_gets_a_hint(chat: Chat) -> None:
+    assert (await chat.event("subscribe")).keys == ["menu.welcome"]
+    hint = await chat.say("嗯嗯")
+    assert hint.key in ("menu.unknown", "menu.help", "menu.welcome") and hint.texts
+
+
+async def test_video_gets_a_polite_answer(chat: Chat) -> None:
+    from bot.types import Kind
+
+    reply = await chat._feed(kind=Kind.VIDEO)
+    assert reply.key == "menu.unsupported" and "视频" in reply.texts[0]
+
+
+async def test_human_hand_over_is_recorded_for_staff(chat: Chat) -> None:
+    reply = await chat.say("转人工")
+    assert reply.key == "menu.human" and "0551-12345" in reply.texts[0]
+    with Session(chat.engine) as session:
+        notes = session.exec(select(StaffNotification).where(StaffNotification.kind == "handover")).all()
+    assert len(notes) == 1 and "转人工" in notes[0].message
+
+
+async def test_location_event_is_remembered_and_offered(chat: Chat) -> None:
+    from bot.types import Location
+
+    silent = await chat.event("LOCATION", location=Location(lat=LAT, lng=LNG))
+    assert silent.keys == [] and silent.texts == []
+    offer = await chat.say("路边的垃圾桶满了没人倒")
+    assert offer.key == "report.offer_recent_location"
+    taken = await chat.say("1")
+    assert "report.location_set" in taken.keys
+
+
+async def test_a_template_edit_is_seen_by_the_next_message(chat: Chat) -> None:
+    with Session(chat.engine) as session:
+        save(session=session, key="menu.welcome", body="欢迎您！有问题随时告诉我们。", author="李四")
+        session.commit()
+    reply = await chat.event("subscribe")
+    assert reply.texts == ["欢迎您！有问题随时告诉我们。"]
+
+
+async def test_every_key_used_in_dialogs_exists_in_the_shipped_defaults() -> None:
+    import re
+    from pathlib import Path
+
+    from reply_templates import default_catalog
+
+    used = set()
+    for path in Path("dialogs").glob("*.py"):
+        used |= set(re.findall(r'say\(\s*"([a-z_]+\.[a-z_]+)"', path.read_text()))
+        used |= set(re.findall(r'"((?:report|status|rating|menu|system)\.[a-z_]+)"', path.read_text()))
+    assert len(used) > 30
+    missing = sorted(key for key in used if key not in default_catalog())
+    assert missing == []
