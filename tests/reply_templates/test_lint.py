@@ -58,7 +58,8 @@ def test_an_over_long_push_field_is_refused() -> None:
         "character_string1": "{{ number }}",
         "phrase2": "{{ status_text }}",
         "thing3": "{{ note }}，详情请在公众号里回复进度查看",
-        "thing4": "{{ department }}",
+        "thing4": "{{ department or '网格服务中心' }}",
+        "time5": "{{ time }}",
     }
     found = problems("status.changed", "工单 {{ number }} 有新进展。", fields)
     assert codes(found) == ["field_too_long"]
@@ -66,7 +67,7 @@ def test_an_over_long_push_field_is_refused() -> None:
 
 
 def test_a_push_field_with_a_line_break_or_an_unknown_name_is_refused() -> None:
-    fields = {"character_string1": "{{ number }}\n请评价", "thing2": "请回复1-3", "thing9": "多余"}
+    fields = {"character_string1": "{{ number }}\n请评价", "thing2": "请回复1-3", "thing3": "谢谢", "thing9": "多余"}
     assert sorted(codes(problems("rating.ask", "工单 {{ number }} 已办结，请评价。", fields))) == [
         "field_newline",
         "unknown_field",

@@ -130,10 +130,11 @@ def test_push_fields_are_one_line_of_at_most_twenty_characters() -> None:
         status_text="处置中",
         note="维修班组已经到场，\n正在更换灯泡和老化的线路，预计今晚恢复照明",
         department="春晖社区",
+        time="2026-11-28 10:20",
     )
     assert fields["character_string1"] == "GZ20261128001"
     assert len(fields["thing3"]) == 20 and fields["thing3"].endswith("…") and "\n" not in fields["thing3"]
-    assert set(fields) == {"character_string1", "phrase2", "thing3", "thing4"}
+    assert set(fields) == {"character_string1", "phrase2", "thing3", "thing4", "time5"}
     with pytest.raises(Exception, match="not a push template"):
         renderer.render_fields("menu.help")
     assert Renderer(default_catalog(), None).render_fields("menu.help") == {}

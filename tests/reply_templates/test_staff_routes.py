@@ -97,7 +97,11 @@ def test_syntax_errors_and_unknown_variables_are_refused_with_lines(client: Test
 
 
 def test_an_over_long_push_field_is_refused(client: TestClient) -> None:
-    fields = {"character_string1": "{{ number }}", "thing2": "您反映的问题已经办结，请回复数字1到3为我们打分"}
+    fields = {
+        "character_string1": "{{ number }}",
+        "thing2": "{{ summary or '已办结' }}",
+        "thing3": "您反映的问题已经办结，请回复数字1到3为我们打分",
+    }
     response = client.put(
         "/api/staff/templates/rating.ask", json={"body": "工单 {{ number }} 已办结，请评价。", "fields": fields}
     )
