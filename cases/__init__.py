@@ -16,6 +16,7 @@ from cases.errors import (
     TransitionNotAllowed,
 )
 from cases.filing import file_case
+from cases.followups import add_rating_comment, last_step_text, request_handover
 from cases.lifecycle import add_note, allowed_moves, get_case, reclassify, relocate, transition
 from cases.models import (
     STATUS_LABELS,
@@ -28,6 +29,7 @@ from cases.models import (
     StaffNotification,
     StaffUser,
 )
+from cases.photos import store_photo
 from cases.queries import (
     add_reminders,
     cases_of_resident,
@@ -36,7 +38,7 @@ from cases.queries import (
     overdue,
 )
 from cases.ratings import awaiting_rating, rate, satisfaction_rate
-from cases.residents import grant_subscription, touch_resident
+from cases.residents import find_resident, grant_subscription, touch_resident
 from cases.rules import CaseRules, CategoryRule
 
 file = file_case  # the architecture's name: cases.file(draft)
@@ -65,6 +67,7 @@ __all__ = [
     "StoredPhoto",
     "TransitionNotAllowed",
     "add_note",
+    "add_rating_comment",
     "add_reminders",
     "allowed_moves",
     "awaiting_rating",
@@ -72,14 +75,18 @@ __all__ = [
     "due_soon",
     "file",
     "file_case",
+    "find_resident",
     "get_case",
     "get_case_for_resident",
     "grant_subscription",
+    "last_step_text",
     "overdue",
     "rate",
     "reclassify",
     "relocate",
+    "request_handover",
     "satisfaction_rate",
+    "store_photo",
     "touch_resident",
     "transition",
 ]

@@ -242,7 +242,7 @@ def file_case(
     push_to_resident(
         session,
         case=case,
-        template_key="report.filed",
+        template_key="report.filed_push",
         key="filed",
         now=moment,
         variables=case_variables(

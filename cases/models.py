@@ -169,13 +169,14 @@ class StaffUser(SQLModel, table=True):
 
 
 class StaffNotification(SQLModel, table=True):
-    """Something staff must look at (a low rating asking for a call-back, …)."""
+    """Something staff must look at: a poor rating asking for a call-back, a resident asking for a person."""
 
     __tablename__ = "staff_notifications"
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
-    kind: str = Field(max_length=32)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    resident_id: int | None = Field(default=None, foreign_key="residents.id", index=True)
+    kind: str = Field(max_length=32)  # callback | handover
     message: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     read_at: datetime | None = None

@@ -2,12 +2,12 @@
 
 Template keys (rendered by ``reply_templates`` in the worker):
 
-* ``report.filed``    – the case was filed (variables below plus ``joined``, ``neighbours``)
+* ``report.filed_push`` – the case was filed (variables below plus ``joined``, ``neighbours``)
 * ``status.changed``  – accepted, rejected, dispatched, closed, reopened (plus ``previous_status``,
   ``previous_text``, ``reopened``)
 * ``rating.ask``      – the case was closed: please rate it within ``rating_days`` days
 
-Common variables: ``number``, ``status``, ``status_text`` (Chinese), ``category``, ``address``,
+Common variables: ``number``, ``status``, ``status_text`` (Chinese), ``category``, ``address``, ``grid_name``,
 ``summary`` (first 20 characters of the description), ``time`` (local, ``2026-11-27 09:00``), ``due``,
 ``note``, ``department``, ``urgent``, ``cluster_size``.
 """
@@ -34,6 +34,7 @@ def case_variables(case: Case, *, now: datetime, cluster_size: int = 1, **extra:
         "status_text": STATUS_LABELS[case.status],
         "category": case.minor_name,
         "address": case.address or case.grid_name,
+        "grid_name": case.grid_name,
         "summary": summary[:20] + ("…" if len(summary) > 20 else ""),
         "time": local_text(now),
         "due": local_text(case.due_at),

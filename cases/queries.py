@@ -11,6 +11,9 @@ from cases.clock import utc
 from cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, CaseEvent, Photo, Rating, Resident, row_id
 from cases.rules import DEFAULT_RULES, CaseRules
 
+PUBLIC_EVENTS = ("filed", "transition")  # what a resident may read of the timeline
+
+
 # ---- for residents ---------------------------------------------------------------------------------
 
 

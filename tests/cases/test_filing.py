@@ -21,7 +21,7 @@ def test_filing_stores_case_first_event_and_filed_push(session: Session) -> None
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
     assert [(e.kind, e.to_status) for e in events] == [("filed", "submitted")]
     push = session.exec(select(OutboxMessage)).one()
-    assert push.template_key == "report.filed"
+    assert push.template_key == "report.filed_push"
     assert push.recipient_openid == "o-resident-1" and push.channel == "oa"
     assert push.variables["number"] == case.number
     assert push.variables["status_text"] == "待受理"

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cases import CaseNotFound, RatingRejected, add_rating_comment, last_step_text, rate, request_handover
+from cases.models import Rating, StaffNotification
+from tests.cases.conftest import NOW, file, move_to
+
+
+def test_last_step_in_plain_words(session: Session) -> None:
+    case = file(session).case
+    assert last_step_text(session, case) == "已提交，等待受理"
+    move_to(session, case.number, "dispatched")
+    assert last_step_text(session, case) == "已派遣至城管中队"
+
+
+def test_rating_comment_is_added_to_the_rating(session: Session) -> None:
+    case = file(session).case
+    move_to(session, case.number, "closed")
+    with pytest.raises(RatingRejected):
+        add_rating_comment(session=session, number=case.number, openid="o-resident-1", comment="谢谢", now=NOW)
+    rate(session=session, number=case.number, openid="o-resident-1", score=1, fixed=None, comment=None, now=NOW)
+    add_rating_comment(session=session, number=case.number, openid="o-resident-1", comment="没人来修", now=NOW)
+    assert session.exec(select(Rating.comment)).one() == "没人来修"
+    with pytest.raises(CaseNotFound):
+        add_rating_comment(session=session, number=case.number, openid="o-other", comment="x", now=NOW)
+    kinds = session.exec(select(StaffNotification.kind)).all()
+    assert kinds == ["callback", "callback"]
+
+
+def test_handover_request_reaches_staff(session: Session) -> None:
+    request_handover(session=session, openid="o-new", channel="oa", text="我要找人工", now=NOW)
+    note = session.exec(select(StaffNotification)).one()
+    assert note.kind == "handover" and "我要找人工" in note.message and note.resident_id is not None
