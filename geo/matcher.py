@@ -7,20 +7,21 @@ Pipeline, cheapest step first:
 2. **Narrowing.** Every key (name, alias, core name) is indexed by its character bigrams. Each bigram of
    the text votes for the keys that hold it, at an alignment (where the key would start in the text).
    No segmentation is needed, so an unknown word next to a name does not hide it.
-3. **Scoring** only the voted keys, only at their alignments, with ``rapidfuzz.fuzz.ratio`` (normalised
-   Indel similarity) on windows of the key's length ±1. ``ratio`` on a 3–8 character window costs a
-   fraction of a microsecond; ``WRatio`` would cost ~20× more and its token logic means nothing for
-   unsegmented Chinese, and ``partial_ratio`` alone cannot see an inserted or dropped character.
+3. **Scoring** only the voted keys, only at their alignments, with rapidfuzz's ``Indel.distance``
+   (the edit count behind ``fuzz.ratio``: an inserted or dropped character costs 1, a replaced one 2)
+   against windows of the key's length ±1. On a 3–10 character window it costs a fraction of a
+   microsecond; ``WRatio`` over the whole gazetteer costs milliseconds and its token logic means
+   nothing for unsegmented Chinese, and ``partial_ratio`` cannot see an inserted or dropped
+   character. Edit counts, unlike percentages, treat a slip in a long name (天鹅区卫生服务中心) and in
+   a short one alike.
 
-Scores (0–100):
-
-* a name typed exactly 100, an alias 99; the same after folding homophones 90 / 89 plus up to 6 for
-  the characters typed as written (壁水家园 prefers 碧水家园 to 碧水佳苑);
-* a fuzzy name 0.9 × ratio, accepted only when the distinctive part of the name (碧水 in 碧水花园) is
-  there after folding and ratio ≥ 75, or when ratio ≥ 85 (one character added or dropped);
-* a bare core name (碧水) 84 plus a tenth of how well the following characters fit the full name,
-  accepted only typed exactly and followed by a place cue (楼, 栋, 门口…, a digit) or ending a text
-  (碧水, 住碧水).
+Scores (0–100) are 100 minus penalties: after folding homophones 10 per missing character, 8 per
+extra one, 18 per replaced one; 4 per character typed with a same-sounding one; 1 for an alias. A name may
+lack or gain one character (not its first), or have one replaced when it has 4+ characters and its
+distinctive part (碧水 in 碧水花园) is intact. A bare core name (碧水) scores 80–88: 88 minus the edits
+between the full name and the characters as typed (文华苑… fits 文华佳苑 better than 文华花园); it
+counts only typed exactly and followed by a place cue (楼, 栋, 门口…, a digit) or ending the text
+(碧水, 住碧水).
 
 Places within :data:`MARGIN` of the best and above :data:`MIN_SCORE` are returned, best first, except
 a weaker reading of words a better candidate already explains (碧水 inside 碧水花园); nothing plausible
@@ -32,13 +33,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz.fuzz import ratio
+from rapidfuzz.distance import Indel
 
 from geo.chars import clean, fold
 from geo.gazetteer import NameKey, core_name
 
-MIN_SCORE = 65.0
-MARGIN = 6.0
+MIN_SCORE = 76.0
+MARGIN = 7.0
 MAX_CANDIDATES = 5
 MAX_SCORED_KEYS = 80
 _INSTITUTION_TAILS = (
@@ -129,59 +130,76 @@ class PlaceMatcher:
         for match in ranked_matches:
             if match.score < MIN_SCORE or match.score < top - MARGIN:
                 break
-            # A weaker reading of the same words (碧水 inside 碧水花园) is not a second candidate.
-            if any(other.score > match.score + 1 and other.start < match.end and match.start < other.end
-                   for other in kept):
+            # A weaker reading inside the words of a better one (碧水 in 碧水花园) is no second candidate.
+            if any(other.score > match.score + 1 and other.start <= match.start and match.end <= other.end
+                   and other.end - other.start > match.end - match.start for other in kept):
                 continue
             kept.append(match)
         return kept[:MAX_CANDIDATES]
 
     def _score(self, key: _Key, raw: str, folded: str, start: int) -> Match | None:
         size = len(key.folded)
-        if start >= 0 and start + size <= len(folded) and folded[start:start + size] == key.folded:
-            exact_raw = raw[start:start + size] == key.raw
-            if key.kind == "core":
-                return self._score_core(key, raw, folded, start, exact_raw)
-            typed = raw[start:start + size]
-            if exact_raw:
-                score = 100.0 if key.kind == "name" else 99.0
-            else:  # homophones folded: the more characters typed as written, the better (壁水家园)
-                score = round((90.0 if key.kind == "name" else 89.0) + 0.06 * ratio(typed, key.raw), 2)
-            return Match(key.place, score, typed, start, start + size)
-        if key.kind == "core" or size < 3:
+        if key.kind == "core":
+            if start >= 0 and folded[start:start + size] == key.folded:
+                return self._score_core(key, raw, start)
             return None
-        similarity, lo, hi = _best_window(key.folded, folded, start)
-        if hi - lo < max(3, size - 1):
-            return None  # a shortened name is a core name: _score_core's rules apply
-        if similarity >= 85.0 or (similarity >= 75.0 and key.distinctive in folded[lo:hi]):
-            return Match(key.place, round(0.9 * similarity, 2), raw[lo:hi], lo, hi)
-        return None
+        if size < 3:
+            return None
+        # The alignment comes from a shared bigram, so a window within 2 edits is at most one
+        # character off it: an aligned window more than 3 edits away needs no neighbours tried.
+        aligned = int(Indel.distance(key.folded, folded[max(0, start):start + size], score_cutoff=4))
+        if aligned > 3:
+            return None
+        if aligned == 0 and start >= 0:
+            cost, lo, hi = 0.0, start, start + size
+        else:
+            cost, lo, hi = _best_window(key.folded, folded, start)
+        window = folded[lo:hi]
+        edits = int(Indel.distance(key.folded, window))
+        if edits > 2 or hi - lo < max(3, size - 1):
+            return None  # a name shortened further is a core name: _score_core's rules apply
+        if edits == 2 and (size < 4 or key.distinctive not in window):
+            return None  # a wrong character in the distinctive part would be a guess (人民公园 ≠ 人和公园)
+        if hi - lo < size and window[0] != key.folded[0]:
+            return None  # a dropped first character leaves a generic fragment (园小区 is not 梅园小区)
+        typed = raw[lo:hi]
+        slips = max(0, int(Indel.distance(key.raw, typed)) - edits)  # homophones: 2 per character
+        score = 100.0 - cost - 2.0 * slips - (0.0 if key.kind == "name" else 1.0)
+        return Match(key.place, score, typed, lo, hi)
 
-    def _score_core(self, key: _Key, raw: str, folded: str, start: int, exact_raw: bool) -> Match | None:
+    def _score_core(self, key: _Key, raw: str, start: int) -> Match | None:
         end = start + len(key.folded)
-        if not exact_raw:
+        if raw[start:end] != key.raw:
             return None
         if end == len(raw):
             if start > 0 and raw[start - 1] not in _CORE_LEADS:
                 return None
         elif not (raw[end].isdigit() or raw[end] in _CORE_CUES):
             return None
-        fit, _, _ = _best_window(key.full, raw, start)  # as typed: 文华苑 fits 文华佳苑 over 文华花园
-        return Match(key.place, round(84.0 + 0.1 * fit, 2), raw[start:end], start, end)
+        # how the characters as typed fit the full name: 文华苑 fits 文华佳苑 better than 文华花园
+        fit = int(Indel.distance(key.full, raw[start:start + len(key.full)], score_cutoff=8))
+        return Match(key.place, 88.0 - fit, raw[start:end], start, end)
 
 
 def _best_window(needle: str, haystack: str, start: int) -> tuple[float, int, int]:
-    """Best ``ratio`` of ``needle`` against windows starting near ``start`` of length len(needle) ± 1."""
+    """The cheapest window near ``start`` of length len(needle) ± 1, and its cost.
+
+    A character of the needle missing from the window costs 10, an extra one in the window 8 (a
+    reading that covers every character of the name is the stronger one), a replaced one both.
+    Ties go to the window aligned at ``start`` and of the needle's own length.
+    """
     size = len(needle)
-    best, best_lo, best_hi = 0.0, 0, 0
     limit = len(haystack)
-    for lo in (start - 1, start, start + 1):
+    best_cost, best_lo, best_hi = 1e9, 0, 0
+    for lo in (start, start - 1, start + 1):
         if lo < 0 or lo >= limit:
             continue
-        for hi in (lo + size - 1, lo + size, lo + size + 1):
+        for hi in (lo + size, lo + size - 1, lo + size + 1):
             if hi <= lo + 1 or hi > limit:
                 continue
-            similarity = ratio(needle, haystack[lo:hi])
-            if similarity > best:
-                best, best_lo, best_hi = similarity, lo, hi
-    return best, best_lo, best_hi
+            edits = Indel.distance(needle, haystack[lo:hi], score_cutoff=6)
+            extra = (edits + hi - lo - size) // 2
+            cost = 10.0 * edits - 2.0 * extra
+            if cost < best_cost:
+                best_cost, best_lo, best_hi = cost, lo, hi
+    return best_cost, best_lo, best_hi
