@@ -1,0 +1,178 @@
+"""Load on ``POST /wechat`` beside a bare FastAPI endpoint, both on one uvicorn worker (uvloop + httptools).
+
+Distinct safe-mode text messages from many residents (fresh MsgIds: nothing is answered from the retry
+cache) go through the whole path: signature, AES, XML, retry claim, dispatcher, NLU, gazetteer, dialog
+state, reply template, AES again. ``wrk`` (Debian's package) drives the load from the other core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from api.sandbox import wire
+from api.settings import SANDBOX_AES_KEY, SANDBOX_APPID, SANDBOX_TOKEN
+
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 64
+MESSAGES = [
+    "小区门口的路灯坏了好几天了", "楼下垃圾三天没人收了味道很大", "马路上有个大坑很危险", "井盖不见了",
+    "晚上工地施工太吵了睡不着", "有人在绿化带里种菜", "电动车在楼道里充电", "饭店油烟太大了",
+    "停水了一整天也没通知", "公司拖欠工资三个月了", "楼上漏水把我家天花板泡了", "树枝压到电线上了",
+    "路边摆摊占道经营", "共享单车堆满了人行道", "有人私搭乱建违章建筑", "下水道堵了污水漫到路上",
+    "健身房老板跑路了卡里还有钱", "小区电梯又坏了", "广场舞音响声音太大", "星河雅居门口的路灯不亮",
+]
+
+LUA = r"""
+local reqs = {}
+local idx = 0
+init = function(args)
+  local f = io.open(args[1], "r")
+  for line in f:lines() do
+    local path, body = line:match("([^\t]+)\t(.*)")
+    reqs[#reqs + 1] = wrk.format("POST", path, {["Content-Type"] = "text/xml"}, body)
+  end
+  f:close()
+end
+request = function()
+  idx = idx + 1
+  if idx > #reqs then idx = 1 end
+  return reqs[idx]
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"non2xx":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _requests_file(folder: Path, count: int, prefix: str) -> Path:
+    path = folder / f"{prefix}.tsv"
+    rng = random.Random(7)
+    residents = [f"o-bench-{prefix}-{n:05d}" for n in range(max(count // 5, 1))]
+    with path.open("w") as out:
+        for n in range(count):
+            openid = residents[n % len(residents)]
+            xml = wire.text_message("gh_bench", openid, rng.choice(MESSAGES), msg_id=10**12 + n)
+            signed = wire.seal(xml, token=SANDBOX_TOKEN, openid=openid, aes_key=SANDBOX_AES_KEY, appid=SANDBOX_APPID)
+            out.write(f"/wechat?{urlencode(signed.params)}\t{signed.body.decode()}\n")
+    return path
+
+
+def _wrk(url: str, script: Path, data: Path, *, connections: int, seconds: int) -> dict[str, float]:
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url, "--", str(data)],
+        capture_output=True, text=True, check=True,
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def _serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk); skipping the callback benchmark")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "INTAKE_DATABASE_URL": f"sqlite:///{folder}/bench.db", "INTAKE_DATA_DIR": str(folder / "data"),
+           "INTAKE_MEDIA_DIR": str(folder / "media")}
+    env.pop("INTAKE_REDIS_URL", None)
+    script = folder / "wechat.lua"
+    script.write_text(LUA)
+
+    plain_port, app_port = _free_port(), _free_port()
+    plain = _serve([str(bin_dir / "uvicorn"), "benchmarks.plain_app:app", "--port", str(plain_port), "--loop",
+                    "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"], env, plain_port)
+    started = time.perf_counter()
+    app = _serve([str(bin_dir / "intake"), "serve", "--port", str(app_port)],
+                 {**env, "INTAKE_PUBLIC_URL": f"http://127.0.0.1:{app_port}"}, app_port)
+    try:
+        _wait(f"http://127.0.0.1:{plain_port}/docs")
+        _wait(f"http://127.0.0.1:{app_port}/healthz")
+        print(f"intake serve ready in {time.perf_counter() - started:.1f} s "
+              f"(migrations, grid layer, NLU model, templates)")
+        rss_start = _rss_mb(app.pid)
+        expected = int(DURATION * 6000)
+        messages = _requests_file(folder, expected, "load")
+        plain_file = folder / "plain.tsv"
+        plain_file.write_text("/plain\tx\n")
+        warm = _requests_file(folder, 2000, "warm")
+        _wrk(f"http://127.0.0.1:{app_port}", script, warm, connections=8, seconds=2)
+
+        bare = _wrk(f"http://127.0.0.1:{plain_port}", script, plain_file, connections=CONNECTIONS, seconds=DURATION)
+        full = _wrk(f"http://127.0.0.1:{app_port}", script, messages, connections=CONNECTIONS, seconds=DURATION)
+        single = _wrk(f"http://127.0.0.1:{app_port}", script, _requests_file(folder, 20000, "single"),
+                      connections=1, seconds=5)
+        rss_end = _rss_mb(app.pid)
+    finally:
+        _stop(app)
+        _stop(plain)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    wrapped = " (some MsgIds repeated: raise the request count)" if full["requests"] > expected else ""
+    print(f"{'endpoint':<28}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, figures in (("bare FastAPI POST /plain", bare), ("POST /wechat (full path)", full)):
+        print(f"{name:<28}{figures['rps']:>9.0f}{figures['p50_us'] / 1000:>9.2f}{figures['p99_us'] / 1000:>9.2f}"
+              f"{figures['errors'] + figures['non2xx']:>8}")
+    print(f"ratio full/bare: {full['rps'] / bare['rps']:.2f}{wrapped}  ({CONNECTIONS} connections, 1 worker)")
+    print(f"one message at a time: p50 {single['p50_us'] / 1000:.2f} ms, p99 {single['p99_us'] / 1000:.2f} ms "
+          f"({single['rps']:.0f} msg/s)")
+    print(f"RSS of intake serve: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB after the load")
+
+
+if __name__ == "__main__":
+    main()
