@@ -9,9 +9,12 @@ from typing import Annotated
 
 import typer
 
+from api.cli_cases import db_app, staff_app
 from api.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="共治 Gongzhi Intake: the grid-governance centre's intake bot.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
 
 
 def _settings() -> Settings:
