@@ -54,11 +54,15 @@ def read_places(text: str) -> list[Place]:
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
     places: list[Place] = []
-    for row in reader:
+    for number, row in enumerate(reader, start=2):
         aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+        try:
+            lat, lng = float(row["lat"]), float(row["lng"])
+        except (TypeError, ValueError):
+            raise ValueError(f"row {number}: lat/lng must be numbers, not {row['lat']!r}, {row['lng']!r}") from None
         places.append(Place(
             place_id=(row["place_id"] or "").strip(), name=(row["name"] or "").strip(),
-            lat=float(row["lat"]), lng=float(row["lng"]), kind=(row.get("kind") or "").strip(),
+            lat=lat, lng=lng, kind=(row.get("kind") or "").strip(),
             grid_id=(row.get("grid_id") or "").strip(), aliases=aliases,
         ))
     return places

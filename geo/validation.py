@@ -218,12 +218,13 @@ def validate_places(text: str, layer: GridLayer) -> Report:
         if not (math.isfinite(place.lat) and math.isfinite(place.lng)):
             problems.append(f"row {row}: lat/lng must be numbers")
     report.errors.extend(_capped(problems))
-    if report.errors:
+    if any(not (math.isfinite(p.lat) and math.isfinite(p.lng)) for p in places):
         return report
     lat = np.array([p.lat for p in places])
     lng = np.array([p.lng for p in places])
     _check_place_positions(places, lat, lng, layer, report)
-    report.summary = f"{len(places)} places"
+    if report.ok:
+        report.summary = f"{len(places)} places"
     return report
 
 
