@@ -4,15 +4,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 WECHAT_TEXT_LIMIT_BYTES = 2048  # a customer-service / passive text message
 PUSH_FIELD_LIMIT_CHARS = 20  # a template-message field (``thing`` values)
 ELLIPSIS = "…"
 
 
+MAX_REPEAT = 1000  # "x" * n and n ** m stay small: a typo must not exhaust memory while linting
+
+
+class ReplyEnvironment(SandboxedEnvironment):
+    """The sandbox, plus limits on ``*`` and ``**`` (Jinja's own ``range`` limit covers loops)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for a, b in ((left, right), (right, left)):
+                if isinstance(a, str | list | tuple) and isinstance(b, int) and len(a) * b > MAX_REPEAT:
+                    raise SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return ReplyEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,

@@ -81,3 +81,9 @@ def test_fields_on_a_text_template_are_refused() -> None:
 def test_the_sandbox_refuses_reaching_into_python() -> None:
     found = problems("report.back", "{{ step.__class__.__mro__[1].__subclasses__() }}")
     assert codes(found) == ["render"]
+
+
+def test_runaway_repetition_is_refused_instead_of_exhausting_memory() -> None:
+    assert codes(problems("report.back", "{{ step * 100000000 }}")) == ["render"]
+    assert codes(problems("report.back", "{{ 9 ** 999999 }}")) == ["render"]
+    assert problems("report.back", "{{ '—' * 10 }}回到“{{ step }}”") == []
