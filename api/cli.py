@@ -10,11 +10,15 @@ from typing import Annotated
 import typer
 
 from api.cli_cases import db_app, staff_app
+from api.cli_geo import geo_app, grids_app, places_app
 from api.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="共治 Gongzhi Intake: the grid-governance centre's intake bot.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+app.add_typer(geo_app, name="geo")
+app.add_typer(grids_app, name="grids")
+app.add_typer(places_app, name="places")
 
 
 def _settings() -> Settings:
