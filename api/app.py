@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import wechat
-from api.routes import health
+from api.routes import geo as geo_routes
+from api.routes import health, staff_templates
 from api.services import Services, build_runtime
 from api.settings import Settings, load_settings
 from bot.dispatcher import Dispatcher
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
     app.state.settings = settings
     app.include_router(wechat.router)
     app.include_router(health.router)
+    app.include_router(geo_routes.router)
+    app.include_router(staff_templates.router)
     if settings.sandbox_on:
         _mount_sandbox(app, settings)
     return app

@@ -71,6 +71,8 @@ class Services:
 
     async def close(self) -> None:
         await self.drain()
+        if self.desk is not None:
+            await self.desk.flush()
         for task in list(self.tasks):
             task.cancel()
         await self.oa_api.aclose()

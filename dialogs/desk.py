@@ -27,14 +27,18 @@ T = TypeVar("T")
 
 class CaseDesk:
     def __init__(self, *, engine: Engine, rules: CaseRules, media_dir: Path, max_photo_bytes: int,
-                 clock: Callable[[], datetime] | None = None, touch_interval: float = 600.0) -> None:
+                 clock: Callable[[], datetime] | None = None, touch_interval: float = 600.0,
+                 flush_delay: float = 1.0) -> None:
         self.engine = engine
         self.rules = rules
         self.media_dir = media_dir
         self.max_photo_bytes = max_photo_bytes
         self.clock = clock or (lambda: datetime.now(UTC))
         self.touch_interval = touch_interval
-        self._touched: dict[str, float] = {}
+        self.flush_delay = flush_delay
+        self._touched: dict[tuple[str, str], float] = {}
+        self._pending: dict[tuple[str, str], datetime] = {}
+        self._flusher: asyncio.Task[None] | None = None
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         def in_thread() -> T:
@@ -45,16 +49,39 @@ class CaseDesk:
 
         return await asyncio.to_thread(in_thread)
 
-    async def seen(self, openid: str, channel: str) -> None:
-        """Record the resident's message time (WeChat's 48 h window), at most every few minutes."""
-        key = f"{channel}:{openid}"
+    def seen(self, openid: str, channel: str) -> None:
+        """Note the resident's message time (WeChat's 48 h window); written in batches, off the reply path.
+
+        Each resident is written at most every ``touch_interval`` seconds; all residents seen within
+        ``flush_delay`` share one transaction.
+        """
+        key = (openid, channel)
         if time.monotonic() - self._touched.get(key, -1e9) < self.touch_interval:
             return
         self._touched[key] = time.monotonic()
         if len(self._touched) > 100_000:
             self._touched.clear()
-        now = self.clock()
-        await self._run(lambda s: cases.touch_resident(s, openid=openid, channel=channel, now=now))
+        self._pending[key] = self.clock()
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_delay)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the noted message times now (also called at shut-down)."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+
+        def work(session: Session) -> None:
+            for (openid, channel), now in pending.items():
+                resident = residents.get_or_create_resident(session, openid=openid, channel=channel, now=now)
+                resident.last_seen = max(resident.last_seen, now) if resident.last_seen.tzinfo else now
+                session.add(resident)
+
+        await self._run(work)
 
     async def store_photo(self, content: bytes) -> StoredPhoto:
         return await asyncio.to_thread(photos.store_photo, content, self.media_dir, self.max_photo_bytes)

@@ -67,13 +67,14 @@ def _add_description(data: dict[str, Any], text: str, meaning: Any, nlu: Any) ->
     if not text:
         return
     data["description"] = f"{data['description']}；{text}" if data.get("description") else text
-    _classify(data, nlu)
+    _classify(data, nlu, meaning if data["description"] == text else None)
 
 
-def _classify(data: dict[str, Any], nlu: Any) -> None:
+def _classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
+    """Classify the whole description (``known``: the NLU's reading of it, when already made)."""
     if data.get("category", {}).get("source") == "resident":
         return
-    result = nlu.understand(data["description"])
+    result = known if known is not None else nlu.understand(data["description"])
     top = result.majors[0] if result.majors else None
     minor = result.minor
     if top is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol
 
 from bot.middleware import BaseMiddleware, Handler
@@ -31,11 +30,8 @@ class SeenMiddleware(BaseMiddleware):
 
     def __init__(self, desk: CaseDesk) -> None:
         self.desk = desk
-        self._tasks: set[asyncio.Task[None]] = set()
 
     async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
         if update.kind is not Kind.EVENT or update.event.lower() != "unsubscribe":
-            task = asyncio.create_task(self.desk.seen(update.resident_id, update.channel.value))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.desk.seen(update.resident_id, update.channel.value)
         return await handler(update, data)

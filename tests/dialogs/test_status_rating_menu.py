@@ -180,3 +180,14 @@ async def test_every_key_used_in_dialogs_exists_in_the_shipped_defaults() -> Non
     assert len(used) > 30
     missing = sorted(key for key in used if key not in default_catalog())
     assert missing == []
+
+
+async def test_message_times_are_recorded_for_the_48_hour_window(chat: Chat) -> None:
+    from cases.models import Resident
+
+    await chat.say("你好")
+    desk = chat.dispatcher["desk"]
+    await desk.flush()
+    with Session(chat.engine) as session:
+        resident = session.exec(select(Resident).where(Resident.openid == chat.openid)).one()
+    assert (datetime.now(UTC) - resident.last_seen.replace(tzinfo=UTC)).total_seconds() < 60
