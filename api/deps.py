@@ -47,10 +47,11 @@ def current_staff(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"}
         )
-    settings: Settings = request.app.state.services.settings
-    user = staff_for_token(
-        session=session, token=credentials.credentials, secret=settings.secret_key, now=datetime.now(UTC)
-    )
+    services = request.app.state.services
+    settings: Settings = services.settings
+    clock = getattr(services, "clock", None)  # tests may fix the time
+    now = clock() if callable(clock) else datetime.now(UTC)
+    user = staff_for_token(session=session, token=credentials.credentials, secret=settings.secret_key, now=now)
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "登录已失效，请重新登录", headers={"WWW-Authenticate": "Bearer"}

@@ -1,0 +1,256 @@
+"""The staff API on a small app of its own, over real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.routes.staff_cases import mask_phone, router
+from api.settings import Settings
+from cases import CaseRules, StoredPhoto
+from cases.models import OutboxMessage
+from cases.outbox import claim_batch, mark_failed
+from cases.staff import create_staff
+from tests.cases.conftest import FAR, NEAR, NOW, file, move_to
+
+pytestmark = pytest.mark.anyio
+
+
+class Staff(SimpleNamespace):
+    admin: dict[str, str]
+    agent: dict[str, str]
+    client: httpx.AsyncClient
+    numbers: dict[str, str]
+
+
+@pytest.fixture
+async def api(engine: Engine, tmp_path: Path) -> AsyncIterator[Staff]:
+    settings = Settings(secret_key="s" * 32, media_dir=tmp_path / "media")
+    app = FastAPI()
+    app.include_router(router)
+    app.state.services = SimpleNamespace(engine=engine, settings=settings, clock=lambda: NOW, rules=CaseRules())
+    with Session(engine, expire_on_commit=False) as session:
+        create_staff(session=session, name="管理员", password="admin-pass", role="admin", now=NOW)
+        create_staff(session=session, name="王芳", password="agent-pass", role="agent", now=NOW)
+        photo = StoredPhoto(
+            sha256="ab" * 32, bytes=3, content_type="image/png", width=1, height=1, path="ab/" + "ab" * 32 + ".png"
+        )
+        (tmp_path / "media" / "ab").mkdir(parents=True)
+        (tmp_path / "media" / photo.path).write_bytes(b"png")
+        first = file(session, openid="o-a", phone="13812345678", photos=[photo]).case
+        joined = file(
+            session,
+            openid="o-b",
+            phone="13900001111",
+            lat=NEAR[0],
+            lng=NEAR[1],
+            description="门口的垃圾好几天没人清理了",
+        ).case
+        secret = file(
+            session,
+            openid="o-secret",
+            phone="13700002222",
+            confidential=True,
+            lat=FAR[0],
+            lng=FAR[1],
+            description="邻居噪音扰民",
+            minor_code="NOISE",
+            urgent=True,
+        ).case
+        numbers = {"first": first.number, "joined": joined.number, "secret": secret.number}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        tokens = {}
+        for name, password in (("管理员", "admin-pass"), ("王芳", "agent-pass")):
+            answer = await client.post("/api/staff/login", json={"name": name, "password": password})
+            assert answer.status_code == 200, answer.text
+            tokens[name] = answer.json()["access_token"]
+        yield Staff(
+            admin={"Authorization": f"Bearer {tokens['管理员']}"},
+            agent={"Authorization": f"Bearer {tokens['王芳']}"},
+            client=client,
+            numbers=numbers,
+        )
+
+
+def test_mask_phone() -> None:
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("123") == "****"
+    assert mask_phone(None) is None
+
+
+async def test_login_failures_and_missing_tokens(api: Staff) -> None:
+    bad = await api.client.post("/api/staff/login", json={"name": "王芳", "password": "wrong"})
+    assert bad.status_code == 401 and bad.json()["detail"] == "用户名或密码错误"
+    malformed = await api.client.post("/api/staff/login", json={"name": "王芳"})
+    assert malformed.status_code == 422
+    assert [e["loc"] for e in malformed.json()["detail"]] == [["body", "password"]]
+    for path in (
+        "/api/staff/cases",
+        f"/api/staff/cases/{api.numbers['first']}",
+        "/api/staff/due",
+        "/api/staff/outbox/dead",
+        "/api/staff/cases.csv",
+    ):
+        assert (await api.client.get(path)).status_code == 401, path
+    me = await api.client.get("/api/staff/me", headers=api.agent)
+    assert me.json()["role"] == "agent"
+
+
+async def test_agents_get_403_on_admin_work(api: Staff) -> None:
+    assert (await api.client.get("/api/staff/cases.csv", headers=api.agent)).status_code == 403
+    created = await api.client.post(
+        "/api/staff/users", headers=api.agent, json={"name": "x", "password": "12345678", "role": "admin"}
+    )
+    assert created.status_code == 403 and created.json()["detail"] == "需要管理员权限"
+    assert (await api.client.post("/api/staff/outbox/1/retry", headers=api.agent)).status_code == 403
+    assert (await api.client.get("/api/staff/users", headers=api.agent)).status_code == 403
+    ok = await api.client.post(
+        "/api/staff/users", headers=api.admin, json={"name": "李强", "password": "12345678", "role": "agent"}
+    )
+    assert ok.status_code == 201
+
+
+async def test_list_masks_phones_and_hides_confidential_residents_from_agents(api: Staff) -> None:
+    listed = await api.client.get("/api/staff/cases", headers=api.agent)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["total"] == 3
+    by_number = {item["number"]: item for item in body["items"]}
+    first = by_number[api.numbers["first"]]
+    assert first["phone"] == "138****5678" and first["resident"]["phone"] == "138****5678"
+    assert first["status_text"] == "待受理"
+    secret = by_number[api.numbers["secret"]]
+    assert secret["resident"] == {"hidden": True, "openid": None, "channel": "oa", "phone": None, "confidential": True}
+    assert secret["phone"] is None
+    joined = by_number[api.numbers["joined"]]
+    assert joined["cluster_number"] == api.numbers["first"]
+    as_admin = await api.client.get("/api/staff/cases", headers=api.admin, params={"urgent": True})
+    [item] = as_admin.json()["items"]
+    assert item["resident"]["openid"] == "o-secret" and item["resident"]["phone"] == "137****2222"
+    detail = await api.client.get(f"/api/staff/cases/{api.numbers['secret']}", headers=api.agent)
+    assert detail.json()["resident"]["hidden"] is True and detail.json()["phone"] is None
+
+
+async def test_filters_paging_and_malformed_queries(api: Staff) -> None:
+    page = await api.client.get("/api/staff/cases", headers=api.agent, params={"page_size": 2, "page": 2})
+    assert page.json()["total"] == 3 and len(page.json()["items"]) == 1
+    by_category = await api.client.get("/api/staff/cases", headers=api.agent, params={"category": "NOISE"})
+    assert [i["number"] for i in by_category.json()["items"]] == [api.numbers["secret"]]
+    by_openid = await api.client.get("/api/staff/cases", headers=api.agent, params={"openid": "o-b"})
+    assert by_openid.json()["total"] == 1
+    none = await api.client.get("/api/staff/cases", headers=api.agent, params={"status": "closed"})
+    assert none.json()["total"] == 0
+    bad = await api.client.get(
+        "/api/staff/cases", headers=api.agent, params={"status": "done", "page": 0, "created_from": "yesterday"}
+    )
+    assert bad.status_code == 422
+    assert sorted(e["loc"][-1] for e in bad.json()["detail"]) == ["created_from", "page", "status"]
+
+
+async def test_case_detail_has_timeline_photos_cluster_and_moves(api: Staff) -> None:
+    detail = await api.client.get(f"/api/staff/cases/{api.numbers['first']}", headers=api.agent)
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["phone"] == "13812345678"  # the file shows the number to call back
+    assert [e["kind"] for e in body["timeline"]] == ["filed", "cluster_joined"]
+    assert [p["sha256"] for p in body["photos"]] == ["ab" * 32]
+    assert [c["number"] for c in body["cluster"]] == [api.numbers["first"], api.numbers["joined"]]
+    assert [(m["to"], m["requires"]) for m in body["moves"]] == [("accepted", None), ("rejected", "note")]
+    assert [p["template_key"] for p in body["pushes"]] == ["report.filed_push"]
+    photo = await api.client.get(body["photos"][0]["url"], headers=api.agent)
+    assert photo.status_code == 200 and photo.content == b"png"
+    missing = await api.client.get("/api/staff/cases/BH20261127-9999", headers=api.agent)
+    assert missing.status_code == 404 and "不存在" in missing.json()["detail"]
+
+
+async def test_transitions_allowed_forbidden_and_missing_fields(api: Staff) -> None:
+    url = f"/api/staff/cases/{api.numbers['secret']}/transitions"
+    accepted = await api.client.post(url, headers=api.agent, json={"to": "accepted"})
+    assert accepted.status_code == 200
+    last = accepted.json()["timeline"][-1]
+    assert (last["actor"], last["from_status"], last["to_status"]) == ("王芳", "submitted", "accepted")
+    forbidden = await api.client.post(url, headers=api.agent, json={"to": "closed"})
+    assert forbidden.status_code == 409
+    detail = forbidden.json()["detail"]
+    assert detail["allowed"] == ["dispatched"] and "已派遣" in detail["message"]
+    missing = await api.client.post(url, headers=api.agent, json={"to": "dispatched", "note": "请处理"})
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "department"]
+    malformed = await api.client.post(url, headers=api.agent, json={"note": "x"})
+    assert malformed.status_code == 422 and malformed.json()["detail"][0]["loc"] == ["body", "to"]
+    unknown = await api.client.post(url, headers=api.agent, json={"to": "archived"})
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "to"]
+    dispatched = await api.client.post(url, headers=api.agent, json={"to": "dispatched", "department": "派出所"})
+    assert dispatched.json()["department"] == "派出所"
+
+
+async def test_reclassify_relocate_note_and_callback_are_in_the_timeline(api: Staff) -> None:
+    number = api.numbers["secret"]
+    base = f"/api/staff/cases/{number}"
+    r = await api.client.post(
+        f"{base}/reclassify",
+        headers=api.agent,
+        json={"major_code": "ENV", "major_name": "市容环境", "minor_code": "ENV-NOISE", "minor_name": "噪音扰民"},
+    )
+    assert r.status_code == 200 and r.json()["minor_name"] == "噪音扰民"
+    bad = await api.client.post(f"{base}/relocate", headers=api.agent, json={"address": "某处"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "grid_id"]
+    half = await api.client.post(f"{base}/relocate", headers=api.agent, json={"grid_id": "G-2", "lat": 31.2})
+    assert half.status_code == 422 and half.json()["detail"][0]["loc"] == ["body", "location"]
+    moved = await api.client.post(
+        f"{base}/relocate", headers=api.agent, json={"grid_id": "G-2", "grid_name": "二网格", "address": "人民路 8 号"}
+    )
+    assert moved.json()["grid_id"] == "G-2"
+    noted = await api.client.post(f"{base}/notes", headers=api.agent, json={"note": "已联系"})
+    kinds = [(e["kind"], e["actor"]) for e in noted.json()["timeline"]]
+    assert kinds[-3:] == [("reclassified", "王芳"), ("relocated", "王芳"), ("note", "王芳")]
+
+
+async def test_csv_export_for_admins(api: Staff) -> None:
+    answer = await api.client.get("/api/staff/cases.csv", headers=api.admin, params={"street": "湖滨街道"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    text = answer.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["工单号", "状态", "大类"]
+    assert len(rows) == 4
+    assert "138****5678" in text and "13812345678" not in text
+
+
+async def test_due_flagged_repeat_cluster_and_dead_letter_lists(api: Staff, engine: Engine) -> None:
+    due = (await api.client.get("/api/staff/due", headers=api.agent)).json()
+    assert [c["number"] for c in due["due_soon"]] == [api.numbers["secret"]]
+    assert due["overdue"] == []
+    clusters = (await api.client.get("/api/staff/clusters", headers=api.agent)).json()
+    assert clusters[0]["number"] == api.numbers["first"] and clusters[0]["size"] == 2
+    with Session(engine, expire_on_commit=False) as session:
+        for days in (1, 2):
+            file(session, openid="o-a", lat=31.0 + days, lng=121.0, now=NOW + timedelta(days=days))
+        move_to(session, api.numbers["joined"], "closed")
+        [row, *_] = claim_batch(session, worker_id="w", limit=1, lease_seconds=60, now=NOW + timedelta(days=3))
+        mark_failed(session, row, error_code=43004, error="require subscribe", now=NOW, permanent=True)
+        row_id = row.id
+    repeat = (await api.client.get("/api/staff/repeat-reporters", headers=api.agent)).json()
+    assert repeat[0]["count"] == 3 and repeat[0]["resident"]["phone"] == "138****5678"
+    flagged = (await api.client.get("/api/staff/flagged", headers=api.agent)).json()
+    assert len(flagged) == 1 and flagged[0]["repeat_reporter"]
+    dead = (await api.client.get("/api/staff/outbox/dead", headers=api.agent)).json()
+    assert [(d["id"], d["error_code"], d["recipient"]) for d in dead] == [(row_id, 43004, None)]
+    retried = await api.client.post(f"/api/staff/outbox/{row_id}/retry", headers=api.admin)
+    assert retried.status_code == 202
+    with Session(engine) as session:
+        again = session.get(OutboxMessage, row_id)
+        assert again is not None and again.state == "pending"
+    assert (await api.client.post(f"/api/staff/outbox/{row_id}/retry", headers=api.admin)).status_code == 409
+    late = (await api.client.get("/api/staff/overdue", headers=api.agent)).json()
+    assert late == []
