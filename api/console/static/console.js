@@ -1,0 +1,509 @@
+// The staff console: each page's shell (data-page on <body>) is filled from the JSON APIs.
+// The bearer token from POST /api/staff/login lives in this tab's sessionStorage.
+import { GridMap } from "/staff/static/gridmap.js";
+
+const TOKEN = "gongzhi.staff.token";
+const WHO = "gongzhi.staff.who";
+const STATUS = {
+  submitted: "待受理", accepted: "已受理", rejected: "不予受理", dispatched: "已派遣",
+  processing: "处置中", verifying: "待核查", closed: "已办结",
+};
+const EVENT = {
+  filed: "居民提交", transition: "状态变更", reclassified: "改类", relocated: "改址", reminder: "办理提醒",
+  rated: "居民评价", callback_flagged: "需回访", called_back: "已回访", note: "备注", joined: "合并办理",
+  handover: "转人工", push_failed: "推送失败",
+};
+const ACTOR = { resident: "居民", system: "系统" };
+
+// ---- small helpers -----------------------------------------------------------------------------------
+const $ = (selector, root = document) => root.querySelector(selector);
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+const pad = (n) => String(n).padStart(2, "0");
+export function when(value) {
+  if (!value) return "";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+const statusLabel = (code, label) => label || STATUS[code] || code || "";
+function flash(message, bad = false) {
+  const box = $("#flash");
+  box.textContent = message;
+  box.classList.toggle("bad", bad);
+  box.hidden = false;
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+class ApiError extends Error {
+  constructor(status, detail) {
+    super(describe(detail) || `请求失败（${status}）`);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+function describe(detail) {
+  if (!detail) return "";
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("；");
+  if (detail.message) return detail.message;
+  return JSON.stringify(detail);
+}
+
+export async function api(method, path, body = undefined, { raw = false } = {}) {
+  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN) || ""}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401 && document.body.dataset.page !== "login") {
+    sessionStorage.removeItem(TOKEN);
+    location.href = `/staff/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    throw new ApiError(401, "请先登录");
+  }
+  if (raw && response.ok) return response;
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data && data.detail);
+  return data;
+}
+
+async function download(path, filename) {
+  const response = await api("GET", path, undefined, { raw: true });
+  const url = URL.createObjectURL(await response.blob());
+  h("a", { href: url, download: filename }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+// ---- login -------------------------------------------------------------------------------------------
+function loginPage() {
+  const form = $("#login-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = $("#login-error");
+    error.hidden = true;
+    try {
+      const data = await api("POST", "/api/staff/login", {
+        name: form.elements.name.value.trim(), password: form.elements.password.value,
+      });
+      sessionStorage.setItem(TOKEN, data.token || data.access_token);
+      sessionStorage.setItem(WHO, JSON.stringify(data.staff || data.user || { name: form.elements.name.value.trim() }));
+      const next = new URLSearchParams(location.search).get("next");
+      location.href = next && next.startsWith("/staff") ? next : "/staff/cases";
+    } catch (exc) {
+      error.textContent = exc.status === 401 || exc.status === 403 ? "账号或密码不正确" : exc.message;
+      error.hidden = false;
+    }
+  });
+}
+
+function chrome() {
+  if (!sessionStorage.getItem(TOKEN)) {
+    location.href = `/staff/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    return false;
+  }
+  const who = JSON.parse(sessionStorage.getItem(WHO) || "{}");
+  $("#who").textContent = who.name ? `${who.name}${who.role === "admin" ? "（管理员）" : ""}` : "";
+  $("#logout").addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN);
+    location.href = "/staff/login";
+  });
+  return true;
+}
+
+// ---- case list ---------------------------------------------------------------------------------------
+const PAGE_SIZE = 50;
+function casesPage() {
+  const form = $("#filters");
+  const params = new URLSearchParams(location.search);
+  for (const [key, value] of params) {
+    const field = form.elements[key];
+    if (!field) continue;
+    if (field.type === "checkbox") field.checked = value === "true"; else field.value = value;
+  }
+  let page = Number(params.get("page") || 1);
+  const query = () => {
+    const q = new URLSearchParams();
+    for (const field of form.elements) {
+      if (!field.name) continue;
+      if (field.type === "checkbox") { if (field.checked) q.set(field.name, "true"); } else if (field.value) q.set(field.name, field.value);
+    }
+    return q;
+  };
+  const apiQuery = () => {
+    const q = query();
+    const map = { grid: "grid_id", q: "text", from: "created_from", until: "created_until" };
+    const out = new URLSearchParams();
+    for (const [key, value] of q) out.set(map[key] || key, value);
+    out.set("offset", String((page - 1) * PAGE_SIZE));
+    out.set("limit", String(PAGE_SIZE));
+    return out;
+  };
+  const load = async () => {
+    const data = await api("GET", `/api/staff/cases?${apiQuery()}`);
+    const items = data.items || data.cases || data;
+    const total = data.total ?? items.length;
+    $("#case-count").textContent = `共 ${total} 件`;
+    $("#page-no").textContent = `第 ${page} 页`;
+    $("#prev").disabled = page <= 1;
+    $("#next").disabled = page * PAGE_SIZE >= total;
+    $("#case-table tbody").replaceChildren(...items.map(caseRow));
+    if (!items.length) $("#case-table tbody").append(h("tr", {}, h("td", { colspan: 8, class: "muted" }, "没有符合条件的工单")));
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    page = 1;
+    history.replaceState(null, "", `?${query()}`);
+    load().catch((exc) => flash(exc.message, true));
+  });
+  $("#prev").addEventListener("click", () => { page -= 1; load().catch((exc) => flash(exc.message, true)); });
+  $("#next").addEventListener("click", () => { page += 1; load().catch((exc) => flash(exc.message, true)); });
+  $("#csv-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    const q = apiQuery(); q.delete("offset"); q.delete("limit");
+    download(`/api/staff/cases.csv?${q}`, "工单.csv").catch((exc) => flash(exc.message, true));
+  });
+  load().catch((exc) => flash(exc.message, true));
+}
+
+function isOverdue(c) {
+  if (c.overdue !== undefined) return Boolean(c.overdue);
+  return ["submitted", "accepted", "dispatched", "processing", "verifying"].includes(c.status) && c.due_at && new Date(c.due_at) < new Date();
+}
+function isFlagged(c) { return Boolean(c.flagged ?? (c.callback_needed || c.repeat_reporter)); }
+function caseTags(c) {
+  return [
+    c.urgent ? h("span", { class: "tag urgent" }, "紧急") : null,
+    isOverdue(c) ? h("span", { class: "tag overdue" }, "超期") : null,
+    c.callback_needed ? h("span", { class: "tag flagged" }, "需回访") : null,
+    c.repeat_reporter ? h("span", { class: "tag flagged" }, "一人多诉") : null,
+    c.cluster_id || (c.cluster_size || 0) > 1 ? h("span", { class: "tag cluster" }, "多人一诉") : null,
+  ];
+}
+function caseRow(c) {
+  const classes = [isOverdue(c) ? "overdue" : "", isFlagged(c) ? "flagged" : ""].join(" ").trim();
+  const resident = c.resident || {};
+  return h("tr", { class: classes || null, "data-number": c.number },
+    h("td", {}, h("a", { href: `/staff/cases/${encodeURIComponent(c.number)}` }, c.number), caseTags(c)),
+    h("td", {}, h("span", { class: `status ${c.status}` }, statusLabel(c.status, c.status_label))),
+    h("td", {}, [c.major_name, c.minor_name].filter(Boolean).join(" / ")),
+    h("td", { class: "desc" }, c.description),
+    h("td", {}, c.grid_name || c.grid_id, h("div", { class: "muted" }, [c.community, c.street].filter(Boolean).join(" · "))),
+    h("td", {}, resident.phone || c.phone || (resident.confidential || c.confidential ? "保密" : "")),
+    h("td", {}, when(c.created_at)),
+    h("td", {}, when(c.due_at)),
+  );
+}
+
+// ---- case detail -------------------------------------------------------------------------------------
+async function casePage() {
+  const number = document.body.dataset.number;
+  const path = `/api/staff/cases/${encodeURIComponent(number)}`;
+  const mapBox = $("#case-map");
+  const map = new GridMap(mapBox, {
+    height: 320,
+    onClick: async ({ lat, lng, grid }) => {
+      const where = grid ? `${grid.grid_name}（${grid.community}）` : "辖区外";
+      if (!confirm(`把工单改到这个位置？\n${where}\n${lat.toFixed(6)}, ${lng.toFixed(6)}`)) return;
+      await edit("relocate", { lat, lng, crs: "gcj02", address: grid ? grid.grid_name : "" });
+    },
+  });
+  const mapReady = map.load().catch((exc) => { mapBox.append(h("p", { class: "error" }, exc.message)); });
+  fillCategories().catch(() => {});
+
+  const edit = async (what, body) => {
+    const error = $("#edit-error");
+    error.hidden = true;
+    try {
+      await api("POST", `${path}/${what}`, body);
+      flash(what === "relocate" ? "已改址" : "已改类");
+      await render();
+    } catch (exc) {
+      error.textContent = exc.message;
+      error.hidden = false;
+    }
+  };
+  $("#reclassify-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    edit("reclassify", { minor_code: f.minor_code.value, note: f.note.value || null });
+  });
+  $("#relocate-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    const body = { address: f.address.value || null };
+    if (f.lat.value && f.lng.value) Object.assign(body, { lat: Number(f.lat.value), lng: Number(f.lng.value), crs: "gcj02" });
+    edit("relocate", body);
+  });
+
+  const render = async () => {
+    const c = await api("GET", path);
+    const status = $("#case-status");
+    status.textContent = statusLabel(c.status, c.status_label);
+    status.className = `status ${c.status}`;
+    $("#case-flags").replaceChildren(...caseTags(c).filter(Boolean));
+    const resident = c.resident || {};
+    const facts = [
+      ["类别", [c.major_name, c.minor_name].filter(Boolean).join(" / ") + (c.category_source === "staff" ? "（已改类）" : "")],
+      ["描述", c.description],
+      ["地址", c.address],
+      ["网格", [c.grid_name, c.community, c.street].filter(Boolean).join(" · ")],
+      ["渠道", c.channel === "mp" ? "小程序" : "公众号"],
+      ["联系电话", resident.phone || c.phone || (resident.confidential || c.confidential ? "居民要求保密" : "未留")],
+      ["部门", c.department || "—"],
+      ["提交时间", when(c.created_at)],
+      ["办理时限", when(c.due_at)],
+    ];
+    $("#case-facts").replaceChildren(...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")]));
+    renderPhotos(c.photos || []);
+    renderMoves(c);
+    renderTimeline(c.timeline || c.events || []);
+    renderRating(c.rating);
+    renderCluster(c.cluster || []);
+    await mapReady;
+    map.clearMarkers();
+    map.highlight(c.grid_id);
+    if (c.lat != null && c.lng != null) { map.addMarker(c.lat, c.lng, c.address); map.focus(c.lat, c.lng); }
+  };
+
+  const renderMoves = (c) => {
+    const moves = c.allowed_moves || c.allowed || [];
+    const box = $("#moves");
+    box.replaceChildren();
+    if (!moves.length) box.append(h("span", { class: "muted" }, "当前状态没有可办理的操作"));
+    for (const move of moves) {
+      const to = typeof move === "string" ? move : move.to;
+      const label = typeof move === "string" ? STATUS[to] : (move.label || STATUS[to]);
+      box.append(h("button", {
+        type: "button", class: "primary", "data-to": to,
+        onclick: async () => {
+          const f = $("#transition-form").elements;
+          const error = $("#transition-error");
+          error.hidden = true;
+          try {
+            await api("POST", `${path}/transitions`, { to, note: f.note.value || null, department: f.department.value || null });
+            f.note.value = "";
+            flash(`已${label}`);
+            await render();
+          } catch (exc) {
+            error.textContent = exc.message;
+            error.hidden = false;
+          }
+        },
+      }, label));
+    }
+  };
+  await render().catch((exc) => flash(exc.message, true));
+}
+
+function renderPhotos(photos) {
+  const box = $("#case-photos");
+  box.replaceChildren();
+  if (!photos.length) { box.append(h("span", { class: "muted" }, "无照片")); return; }
+  for (const photo of photos) {
+    const img = h("img", { alt: "居民上传的照片", "data-sha": photo.sha256 });
+    box.append(img);
+    const url = photo.url || `/api/staff/photos/${photo.sha256}`;
+    api("GET", url, undefined, { raw: true }).then((r) => r.blob()).then((blob) => {
+      img.src = URL.createObjectURL(blob);
+      img.addEventListener("click", () => {
+        const box2 = h("div", { class: "lightbox", onclick: () => box2.remove() }, h("img", { src: img.src, alt: "照片" }));
+        document.body.append(box2);
+      });
+    }).catch(() => { img.alt = "照片无法显示"; });
+  }
+}
+
+function renderTimeline(events) {
+  $("#timeline").replaceChildren(...events.map((e) => {
+    const change = e.to_status ? `${STATUS[e.from_status] || e.from_status || ""} → ${STATUS[e.to_status] || e.to_status}` : "";
+    return h("li", { class: e.kind },
+      h("div", {}, h("strong", {}, EVENT[e.kind] || e.kind), " ", change,
+        e.department ? ` · ${e.department}` : ""),
+      e.note ? h("div", {}, e.note) : null,
+      h("div", { class: "when" }, `${when(e.created_at)} · ${ACTOR[e.actor] || e.actor || ""}`));
+  }));
+}
+
+function renderRating(rating) {
+  const box = $("#case-rating");
+  box.replaceChildren();
+  if (!rating) return;
+  const score = { 5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意" }[rating.score] || "";
+  const fixed = { yes: "已解决", partly: "部分解决", no: "未解决" }[rating.fixed] || "";
+  box.append(h("h2", {}, "居民评价"), h("p", {}, [score, fixed].filter(Boolean).join("，"),
+    rating.comment ? `：${rating.comment}` : "", rating.needs_callback ? h("span", { class: "tag flagged" }, "需回访") : null));
+}
+
+function renderCluster(cluster) {
+  const box = $("#case-cluster");
+  box.replaceChildren();
+  const members = Array.isArray(cluster) ? cluster : cluster.members || [];
+  if (members.length < 2) return;
+  box.append(h("h2", {}, `多人一诉（${members.length} 件）`), h("ul", {}, members.map((m) => h("li", {},
+    h("a", { href: `/staff/cases/${encodeURIComponent(m.number)}` }, m.number), " ", statusLabel(m.status, m.status_label)))));
+}
+
+async function fillCategories() {
+  const select = $("#minor-select");
+  const data = await api("GET", "/api/staff/categories");
+  const majors = data.majors || data;
+  select.replaceChildren(...majors.map((major) => h("optgroup", { label: `${major.code} ${major.name}` },
+    (major.minors || []).map((m) => h("option", { value: m.code }, `${m.code} ${m.name}`)))));
+}
+
+// ---- reply templates ---------------------------------------------------------------------------------
+async function templatesPage() {
+  const list = await api("GET", "/api/staff/templates");
+  const ul = $("#template-list");
+  let current = null;
+  const draw = (filter = "") => {
+    ul.replaceChildren(...list.filter((t) => !filter || t.key.includes(filter) || t.description.includes(filter)).map((t) =>
+      h("li", { "data-key": t.key, class: current && current.key === t.key ? "active" : null, onclick: () => open(t.key) },
+        h("div", { class: "key" }, t.key, t.customised ? h("span", { class: "edited" }, "已修改") : null),
+        h("div", { class: "muted" }, t.description))));
+  };
+  $("#template-filter").addEventListener("input", (event) => draw(event.target.value.trim()));
+
+  const fieldsBox = () => $("#template-fields");
+  const readFields = () => {
+    const box = fieldsBox();
+    if (!box) return null;
+    const out = {};
+    for (const input of box.querySelectorAll("input")) out[input.name] = input.value;
+    return out;
+  };
+  const showProblems = (problems) => {
+    const box = $("#template-problems");
+    box.hidden = !problems.length;
+    box.replaceChildren(...problems.map((p) => h("li", {}, p.line ? `第 ${p.line} 行：${p.message}` : p.message)));
+  };
+  const showPreview = async () => {
+    const result = await api("POST", `/api/staff/templates/${encodeURIComponent(current.key)}/preview`,
+      { body: $("#template-body").value, fields: readFields() });
+    const fields = result.fields ? "\n\n" + Object.entries(result.fields).map(([k, v]) => `${k}：${v}`).join("\n") : "";
+    $("#template-preview").textContent = result.text + fields;
+    showProblems(result.problems || []);
+  };
+  const open = async (key) => {
+    current = await api("GET", `/api/staff/templates/${encodeURIComponent(key)}`);
+    history.replaceState(null, "", `?key=${encodeURIComponent(key)}`);
+    draw($("#template-filter").value.trim());
+    $("#editor").hidden = false;
+    $("#template-key").textContent = current.key;
+    $("#template-desc").textContent = current.description;
+    $("#template-vars").replaceChildren(...current.variables.map((v) => h("code", { title: v.description }, `{{ ${v.name} }} `)));
+    $("#template-body").value = current.body;
+    const old = fieldsBox(); if (old) old.remove();
+    if (current.fields) {
+      $("#template-body").after(h("div", { id: "template-fields", class: "stack" }, h("h3", {}, "推送字段（每项不超过 20 字）"),
+        Object.entries(current.fields).map(([name, value]) => h("label", {}, name, h("input", { name, value })))));
+    }
+    showProblems([]);
+    $("#template-history").replaceChildren(...current.history.map((v, i) => h("tr", {},
+      h("td", {}, i === 0 ? "当前" : `#${v.id}`), h("td", {}, v.author), h("td", {}, when(v.created_at)),
+      h("td", {}, v.body),
+      h("td", {}, i === 0 ? null : h("button", { type: "button", onclick: () => restore(v.id) }, "恢复此版")))));
+    if (current.history.length) {
+      $("#template-history").append(h("tr", {}, h("td", {}, "默认"), h("td", {}, "系统"), h("td", {}), h("td", {}, current.default_body),
+        h("td", {}, h("button", { type: "button", onclick: () => restore(null) }, "恢复默认"))));
+    }
+    await showPreview();
+  };
+  const restore = async (versionId) => {
+    try {
+      await api("POST", `/api/staff/templates/${encodeURIComponent(current.key)}/rollback`, { version_id: versionId });
+      flash("已恢复");
+      await open(current.key);
+    } catch (exc) { flash(exc.message, true); }
+  };
+  $("#preview-button").addEventListener("click", () => showPreview().catch((exc) => flash(exc.message, true)));
+  $("#save-button").addEventListener("click", async () => {
+    try {
+      await api("PUT", `/api/staff/templates/${encodeURIComponent(current.key)}`, { body: $("#template-body").value, fields: readFields() });
+      const item = list.find((t) => t.key === current.key);
+      if (item) item.customised = true;
+      flash("已保存，新文字即刻生效");
+      await open(current.key);
+    } catch (exc) {
+      if (exc.detail && exc.detail.problems) showProblems(exc.detail.problems);
+      flash(exc.message, true);
+    }
+  });
+  draw();
+  const key = new URLSearchParams(location.search).get("key");
+  if (key) await open(key);
+}
+
+// ---- dashboard ---------------------------------------------------------------------------------------
+async function dashboardPage() {
+  const input = $("#week-input");
+  input.value = new URLSearchParams(location.search).get("week") || "";
+  const map = new GridMap($("#hot-map"), { height: 300 });
+  const mapReady = map.load().catch(() => null);
+  const load = async () => {
+    const q = input.value.trim() ? `?week=${encodeURIComponent(input.value.trim())}` : "";
+    const r = await api("GET", `/api/staff/reports/weekly${q}`);
+    input.value = r.week;
+    $("#week-label").textContent = `${r.week}（${r.start_date} 至 ${r.end_date}）`;
+    const rate = r.satisfaction.rate == null ? "—" : `${(r.satisfaction.rate * 100).toFixed(1)}%`;
+    const tiles = [
+      ["新增工单", r.totals.filed], ["已办结", r.totals.closed], ["超期", r.overdue.length],
+      ["满意率", rate, `已评价 ${r.satisfaction.rated} 件`], ["多人一诉", r.clusters.length],
+    ];
+    $("#tiles").replaceChildren(...tiles.map(([l, n, sub]) => h("div", { class: "tile", "data-tile": l },
+      h("div", { class: "n" }, n), h("div", { class: "l" }, l, sub ? ` · ${sub}` : ""))));
+    bars($("#by-category"), r.by_category.map((c) => [c.major_name + (c.minor_name ? ` / ${c.minor_name}` : ""), c.count]));
+    bars($("#by-grid"), r.hot_grids.map((g) => [`${g.grid_name}（${g.community}）`, g.count]));
+    table($("#repeat"), ["居民", "问题", "件数", "工单"], r.repeat_reporters.map((p) => [p.resident, p.minor_name, p.count,
+      linkList(p.numbers)]), "本周没有一人多诉");
+    table($("#clusters"), ["问题", "网格", "居民数", "工单"], r.clusters.map((c) => [c.minor_name, c.grid_name, c.residents,
+      linkList(c.numbers)]), "本周没有多人一诉");
+    table($("#overdue"), ["编号", "状态", "类别", "网格", "办理时限"], r.overdue.map((c) => [linkList([c.number]),
+      statusLabel(c.status, c.status_label), c.minor_name, c.grid_name, when(c.due_at)]), "没有超期工单");
+    await mapReady;
+    map.setHeat(Object.fromEntries(r.by_grid.map((g) => [g.grid_id, g.count])));
+  };
+  $("#week-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    history.replaceState(null, "", input.value ? `?week=${encodeURIComponent(input.value)}` : location.pathname);
+    load().catch((exc) => flash(exc.message, true));
+  });
+  $("#week-csv").addEventListener("click", (event) => {
+    event.preventDefault();
+    download(`/api/staff/reports/weekly?format=csv&week=${encodeURIComponent(input.value)}`, `周报-${input.value}.csv`)
+      .catch((exc) => flash(exc.message, true));
+  });
+  await load().catch((exc) => flash(exc.message, true));
+}
+
+function linkList(numbers) {
+  return h("span", {}, numbers.map((n, i) => [i ? "、" : "", h("a", { href: `/staff/cases/${encodeURIComponent(n)}` }, n)]));
+}
+function bars(tableEl, rows) {
+  const max = Math.max(1, ...rows.map(([, n]) => n));
+  tableEl.replaceChildren(...(rows.length ? rows.map(([label, n]) => h("tr", {}, h("td", {}, label),
+    h("td", { class: "bar" }, h("div", { class: "fill", style: `width:${(100 * n) / max}%` })), h("td", {}, n)))
+    : [h("tr", {}, h("td", { class: "muted" }, "本周暂无工单"))]));
+}
+function table(tableEl, head, rows, empty) {
+  tableEl.replaceChildren(h("thead", {}, h("tr", {}, head.map((t) => h("th", {}, t)))),
+    h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, r.map((v) => h("td", {}, v))))
+      : h("tr", {}, h("td", { colspan: head.length, class: "muted" }, empty))));
+}
+
+// ---- start -------------------------------------------------------------------------------------------
+const PAGES = { login: loginPage, cases: casesPage, case: casePage, templates: templatesPage, dashboard: dashboardPage };
+const page = document.body.dataset.page;
+if (page === "login") loginPage();
+else if (chrome()) Promise.resolve(PAGES[page]()).catch((exc) => flash(exc.message, true));
