@@ -30,7 +30,7 @@ router = APIRouter(tags=["wechat"])
 SUCCESS = "success"
 
 
-def callback_params(
+async def callback_params(
     signature: Annotated[str, Query()] = "",
     timestamp: Annotated[str, Query()] = "",
     nonce: Annotated[str, Query()] = "",
