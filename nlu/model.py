@@ -17,7 +17,7 @@ import numpy as np
 from nlu.errors import ModelCacheError
 from nlu.features import Vectorizer
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 
 
 @dataclass

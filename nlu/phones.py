@@ -16,7 +16,8 @@ from nlu.casenumbers import CASE_NUMBER_RE
 LOCAL_AREA_CODE = "0551"
 
 _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺洞两", "00123456789102")
-_CN_RUN = re.compile(r"[零〇一二三四五六七八九幺洞两][零〇一二三四五六七八九幺洞两\s-]{6,}[零〇一二三四五六七八九幺洞两]")
+_CN_DIGIT = "[零〇一二三四五六七八九幺洞两]"
+_CN_RUN = re.compile(_CN_DIGIT + r"[零〇一二三四五六七八九幺洞两\s-]{6,}" + _CN_DIGIT)
 _CANDIDATE = re.compile(r"(?:\+|00)?[\d(][\d\s\-–—.()/]{5,24}\d")
 _SEPARATORS = re.compile(r"[\s\-–—.()/]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -54,7 +55,7 @@ def extract_phones(text: str) -> list[str]:
     text = CASE_NUMBER_RE.sub(" ", _ascii_digits(text))
     found: list[str] = []
     for match in _CANDIDATE.finditer(text):
-        start, end = match.span()
+        start = match.start()
         if start > 0 and (text[start - 1].isascii() and text[start - 1].isalnum()):
             continue
         cue = bool(_PHONE_CUE.search(text[max(0, start - 12) : start]))

@@ -4,7 +4,7 @@ File format (documented in docs/nlu.md)::
 
     version: 1
     majors:
-      - {code: "04", name: 市政设施}
+      - {code: "04", name: 市政设施, keywords: [马路, 井盖]}   # keywords optional
     minors:
       - {code: "0401", name: 路灯不亮, keywords: [路灯], synonyms: [黑灯瞎火], examples: [晚上路灯不亮]}
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ _MINOR_CODE = re.compile(r"^\d{4}$")
 class Major:
     code: str
     name: str
+    keywords: tuple[str, ...] = ()  # general cue words of the whole major (optional)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Taxonomy:
     majors: tuple[Major, ...]
     minors: tuple[Minor, ...]
     digest: str
+    _major_by_code: dict[str, Major] = field(init=False, repr=False, compare=False)
+    _minor_by_code: dict[str, Minor] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_major_by_code", {m.code: m for m in self.majors})
@@ -62,13 +65,13 @@ class Taxonomy:
 
     def major(self, code: str) -> Major:
         try:
-            return self._major_by_code[code]  # type: ignore[attr-defined,no-any-return]
+            return self._major_by_code[code]
         except KeyError:
             raise TaxonomyError(f"unknown major code {code!r}") from None
 
     def minor(self, code: str) -> Minor:
         try:
-            return self._minor_by_code[code]  # type: ignore[attr-defined,no-any-return]
+            return self._minor_by_code[code]
         except KeyError:
             raise TaxonomyError(f"unknown minor code {code!r}") from None
 
@@ -122,7 +125,8 @@ def _parse_majors(items: Any, source: str) -> list[Major]:
         if code in seen:
             raise TaxonomyError(f"{where}: duplicate major code {code!r}")
         seen.add(code)
-        majors.append(Major(code=code, name=name))
+        keywords = _strings(item.get("keywords"), f"{where}: keywords")
+        majors.append(Major(code=code, name=name, keywords=keywords))
     return majors
 
 

@@ -1,6 +1,7 @@
 """Training the linear model from the taxonomy (imports scikit-learn; used only on a cache miss).
 
-Each minor contributes its name, keywords, synonyms and example sentences as training documents.
+Each minor contributes its name, keywords, synonyms and example sentences as training documents;
+a major's own cue words are extra documents for the major model.
 Two LinearSVC models share one TF-IDF space: one over minors, one over majors (whose classes pool
 16-ish minors each, so they generalise better from the same few sentences).
 """
@@ -17,8 +18,8 @@ from nlu.model import LinearModel
 from nlu.normalize import for_matching
 from nlu.taxonomy import Taxonomy
 
-C_MINOR = 0.5
-C_MAJOR = 0.5
+C_MINOR = 1.0
+C_MAJOR = 1.0
 
 
 def training_documents(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
@@ -43,15 +44,18 @@ def train(taxonomy: Taxonomy, words_of: Callable[[str], list[str]]) -> LinearMod
     from sklearn.svm import LinearSVC
 
     texts, minor_labels = training_documents(taxonomy)
-    major_labels = [code[:2] for code in minor_labels]
+    cue_texts = [for_matching(w) for major in taxonomy.majors for w in major.keywords]
+    cue_labels = [major.code for major in taxonomy.majors for _ in major.keywords]
     vectorizer = TfidfVectorizer(
         analyzer=lambda text: analyze(text, words_of(text)), sublinear_tf=True, norm="l2", dtype=np.float32
     )
-    x = vectorizer.fit_transform(texts)
+    x = vectorizer.fit_transform(texts + cue_texts)
+    x_minor, x_major = x[: len(texts)], x
+    major_labels = [code[:2] for code in minor_labels] + cue_labels
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # liblinear convergence notes on tiny classes
-        minor_clf = LinearSVC(C=C_MINOR, class_weight="balanced").fit(x, minor_labels)
-        major_clf = LinearSVC(C=C_MAJOR, class_weight="balanced").fit(x, major_labels)
+        minor_clf = LinearSVC(C=C_MINOR, class_weight="balanced").fit(x_minor, minor_labels)
+        major_clf = LinearSVC(C=C_MAJOR, class_weight="balanced").fit(x_major, major_labels)
     vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
     return LinearModel(
         vocabulary=vocabulary,
