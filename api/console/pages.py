@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from api.deps import CurrentStaff, get_services
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 NAV = (("cases", "/staff/cases", "工单"), ("dashboard", "/staff/dashboard", "本周统计"),
@@ -54,3 +57,36 @@ async def templates(request: Request) -> HTMLResponse:
 @console_router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard(request: Request) -> HTMLResponse:
     return _page(request, "dashboard.html", "dashboard", "本周统计")
+
+
+class Place(BaseModel):
+    name: str
+    lat: float
+    lng: float
+    grid_id: str
+    grid_name: str
+    community: str
+    street: str
+
+
+@console_router.get("/locate", include_in_schema=True, tags=["staff-console"],
+                    summary="改址用：地名或坐标（GCJ-02）所在的网格")
+def locate(
+    request: Request,
+    staff: CurrentStaff,
+    text: Annotated[str | None, Query(max_length=100)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+) -> list[Place]:
+    geo: Any = get_services(request).geo
+    if lat is not None and lng is not None:
+        found = geo.locate_point(lat, lng, crs="gcj02")
+        if found.grid_id is None:
+            return []
+        return [Place(name="", lat=found.lat, lng=found.lng, grid_id=found.grid_id, grid_name=found.grid_name,
+                      community=found.community, street=found.street)]
+    if not text or not text.strip():
+        raise HTTPException(422, "请输入地名，或在地图上点选位置")
+    return [Place(name=c.name, lat=c.lat, lng=c.lng, grid_id=c.grid_id, grid_name=c.grid_name,
+                  community=c.community, street=c.street)
+            for c in geo.locate_text(text.strip())[:5] if c.grid_id]

@@ -10,8 +10,8 @@ const STATUS = {
 };
 const EVENT = {
   filed: "居民提交", transition: "状态变更", reclassified: "改类", relocated: "改址", reminder: "办理提醒",
-  rated: "居民评价", callback_flagged: "需回访", called_back: "已回访", note: "备注", joined: "合并办理",
-  handover: "转人工", push_failed: "推送失败",
+  rated: "居民评价", rating_comment: "评价留言", callback_flagged: "需回访", called_back: "已回访", note: "备注",
+  cluster_joined: "合并办理", repeat_reporter: "一人多诉", handover: "转人工",
 };
 const ACTOR = { resident: "居民", system: "系统" };
 
@@ -96,12 +96,12 @@ function loginPage() {
       const data = await api("POST", "/api/staff/login", {
         name: form.elements.name.value.trim(), password: form.elements.password.value,
       });
-      sessionStorage.setItem(TOKEN, data.token || data.access_token);
-      sessionStorage.setItem(WHO, JSON.stringify(data.staff || data.user || { name: form.elements.name.value.trim() }));
+      sessionStorage.setItem(TOKEN, data.access_token);
+      sessionStorage.setItem(WHO, JSON.stringify({ name: data.name, role: data.role }));
       const next = new URLSearchParams(location.search).get("next");
       location.href = next && next.startsWith("/staff") ? next : "/staff/cases";
     } catch (exc) {
-      error.textContent = exc.status === 401 || exc.status === 403 ? "账号或密码不正确" : exc.message;
+      error.textContent = exc.status === 401 ? "账号或密码不正确，请重新输入" : exc.message;
       error.hidden = false;
     }
   });
@@ -142,17 +142,21 @@ function casesPage() {
   };
   const apiQuery = () => {
     const q = query();
-    const map = { grid: "grid_id", q: "text", from: "created_from", until: "created_until" };
+    const map = { grid: "grid_id", from: "created_from", until: "created_until" };
     const out = new URLSearchParams();
-    for (const [key, value] of q) out.set(map[key] || key, value);
-    out.set("offset", String((page - 1) * PAGE_SIZE));
-    out.set("limit", String(PAGE_SIZE));
+    for (const [key, value] of q) {
+      if (key === "from") out.set("created_from", `${value}T00:00:00+08:00`);
+      else if (key === "until") out.set("created_until", `${value}T23:59:59+08:00`);
+      else out.set(map[key] || key, value);
+    }
+    out.set("page", String(page));
+    out.set("page_size", String(PAGE_SIZE));
     return out;
   };
   const load = async () => {
     const data = await api("GET", `/api/staff/cases?${apiQuery()}`);
-    const items = data.items || data.cases || data;
-    const total = data.total ?? items.length;
+    const items = data.items;
+    const total = data.total;
     $("#case-count").textContent = `共 ${total} 件`;
     $("#page-no").textContent = `第 ${page} 页`;
     $("#prev").disabled = page <= 1;
@@ -170,7 +174,7 @@ function casesPage() {
   $("#next").addEventListener("click", () => { page += 1; load().catch((exc) => flash(exc.message, true)); });
   $("#csv-link").addEventListener("click", (event) => {
     event.preventDefault();
-    const q = apiQuery(); q.delete("offset"); q.delete("limit");
+    const q = apiQuery(); q.delete("page"); q.delete("page_size");
     download(`/api/staff/cases.csv?${q}`, "工单.csv").catch((exc) => flash(exc.message, true));
   });
   load().catch((exc) => flash(exc.message, true));
@@ -187,19 +191,24 @@ function caseTags(c) {
     isOverdue(c) ? h("span", { class: "tag overdue" }, "超期") : null,
     c.callback_needed ? h("span", { class: "tag flagged" }, "需回访") : null,
     c.repeat_reporter ? h("span", { class: "tag flagged" }, "一人多诉") : null,
-    c.cluster_id || (c.cluster_size || 0) > 1 ? h("span", { class: "tag cluster" }, "多人一诉") : null,
+    c.cluster_number ? h("span", { class: "tag cluster", title: `合并到 ${c.cluster_number}` }, "多人一诉") : null,
   ];
+}
+function residentText(c) {
+  const r = c.resident || {};
+  if (r.hidden) return "居民要求保密";
+  return [c.phone || r.phone || "未留电话", r.channel === "mp" ? "小程序" : "公众号"].join(" · ");
 }
 function caseRow(c) {
   const classes = [isOverdue(c) ? "overdue" : "", isFlagged(c) ? "flagged" : ""].join(" ").trim();
   const resident = c.resident || {};
   return h("tr", { class: classes || null, "data-number": c.number },
     h("td", {}, h("a", { href: `/staff/cases/${encodeURIComponent(c.number)}` }, c.number), caseTags(c)),
-    h("td", {}, h("span", { class: `status ${c.status}` }, statusLabel(c.status, c.status_label))),
+    h("td", {}, h("span", { class: `status ${c.status}` }, statusLabel(c.status, c.status_text))),
     h("td", {}, [c.major_name, c.minor_name].filter(Boolean).join(" / ")),
     h("td", { class: "desc" }, c.description),
     h("td", {}, c.grid_name || c.grid_id, h("div", { class: "muted" }, [c.community, c.street].filter(Boolean).join(" · "))),
-    h("td", {}, resident.phone || c.phone || (resident.confidential || c.confidential ? "保密" : "")),
+    h("td", {}, residentText(c)),
     h("td", {}, when(c.created_at)),
     h("td", {}, when(c.due_at)),
   );
@@ -212,64 +221,73 @@ async function casePage() {
   const mapBox = $("#case-map");
   const map = new GridMap(mapBox, {
     height: 320,
-    onClick: async ({ lat, lng, grid }) => {
-      const where = grid ? `${grid.grid_name}（${grid.community}）` : "辖区外";
-      if (!confirm(`把工单改到这个位置？\n${where}\n${lat.toFixed(6)}, ${lng.toFixed(6)}`)) return;
-      await edit("relocate", { lat, lng, crs: "gcj02", address: grid ? grid.grid_name : "" });
+    onClick: async ({ lat, lng }) => {
+      const found = await api("GET", `/staff/locate?lat=${lat}&lng=${lng}`).catch((exc) => { flash(exc.message, true); return null; });
+      if (!found || !found.length) { flash("这个位置不在辖区网格内", true); return; }
+      const place = found[0];
+      if (!confirm(`把工单改到这个位置？\n${place.grid_name}（${place.community}，${place.street}）`)) return;
+      await relocate({ ...place, address: `${place.grid_name}附近` });
     },
   });
   const mapReady = map.load().catch((exc) => { mapBox.append(h("p", { class: "error" }, exc.message)); });
-  fillCategories().catch(() => {});
+  const categories = fillCategories().catch(() => []);
 
-  const edit = async (what, body) => {
+  const edit = async (what, body, done) => {
     const error = $("#edit-error");
     error.hidden = true;
     try {
-      await api("POST", `${path}/${what}`, body);
-      flash(what === "relocate" ? "已改址" : "已改类");
-      await render();
+      show(await api("POST", `${path}/${what}`, body));
+      flash(done);
     } catch (exc) {
       error.textContent = exc.message;
       error.hidden = false;
     }
   };
-  $("#reclassify-form").addEventListener("submit", (event) => {
+  const relocate = (place) => edit("relocate", {
+    lat: place.lat, lng: place.lng, address: place.address || place.name || "", grid_id: place.grid_id,
+    grid_name: place.grid_name, community: place.community, street: place.street,
+  }, "已改址");
+  $("#reclassify-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = event.target.elements;
-    edit("reclassify", { minor_code: f.minor_code.value, note: f.note.value || null });
+    const minor = (await categories).find((m) => m.code === f.minor_code.value);
+    if (!minor) return;
+    edit("reclassify", { major_code: minor.major_code, major_name: minor.major_name, minor_code: minor.code,
+      minor_name: minor.name, note: f.note.value || null }, "已改类");
   });
-  $("#relocate-form").addEventListener("submit", (event) => {
+  $("#relocate-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = event.target.elements;
-    const body = { address: f.address.value || null };
-    if (f.lat.value && f.lng.value) Object.assign(body, { lat: Number(f.lat.value), lng: Number(f.lng.value), crs: "gcj02" });
-    edit("relocate", body);
+    const q = f.lat.value && f.lng.value ? `lat=${Number(f.lat.value)}&lng=${Number(f.lng.value)}`
+      : `text=${encodeURIComponent(f.address.value.trim())}`;
+    const found = await api("GET", `/staff/locate?${q}`).catch((exc) => { flash(exc.message, true); return null; });
+    if (!found) return;
+    if (!found.length) { flash("没有找到这个位置，请换个说法或在地图上点选", true); return; }
+    const place = found[0];
+    relocate({ ...place, address: f.address.value.trim() || place.name || `${place.grid_name}附近` });
   });
 
-  const render = async () => {
-    const c = await api("GET", path);
+  const show = async (c) => {
     const status = $("#case-status");
-    status.textContent = statusLabel(c.status, c.status_label);
+    status.textContent = statusLabel(c.status, c.status_text);
     status.className = `status ${c.status}`;
     $("#case-flags").replaceChildren(...caseTags(c).filter(Boolean));
-    const resident = c.resident || {};
     const facts = [
       ["类别", [c.major_name, c.minor_name].filter(Boolean).join(" / ") + (c.category_source === "staff" ? "（已改类）" : "")],
       ["描述", c.description],
       ["地址", c.address],
       ["网格", [c.grid_name, c.community, c.street].filter(Boolean).join(" · ")],
-      ["渠道", c.channel === "mp" ? "小程序" : "公众号"],
-      ["联系电话", resident.phone || c.phone || (resident.confidential || c.confidential ? "居民要求保密" : "未留")],
-      ["部门", c.department || "—"],
+      ["居民", residentText(c)],
+      ["承办单位", c.department || "—"],
       ["提交时间", when(c.created_at)],
       ["办理时限", when(c.due_at)],
     ];
     $("#case-facts").replaceChildren(...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")]));
     renderPhotos(c.photos || []);
     renderMoves(c);
-    renderTimeline(c.timeline || c.events || []);
+    renderTimeline(c.timeline || []);
     renderRating(c.rating);
-    renderCluster(c.cluster || []);
+    renderCluster(c.cluster || [], c.number);
     await mapReady;
     map.clearMarkers();
     map.highlight(c.grid_id);
@@ -277,33 +295,37 @@ async function casePage() {
   };
 
   const renderMoves = (c) => {
-    const moves = c.allowed_moves || c.allowed || [];
     const box = $("#moves");
     box.replaceChildren();
-    if (!moves.length) box.append(h("span", { class: "muted" }, "当前状态没有可办理的操作"));
-    for (const move of moves) {
-      const to = typeof move === "string" ? move : move.to;
-      const label = typeof move === "string" ? STATUS[to] : (move.label || STATUS[to]);
+    if (!(c.moves || []).length) box.append(h("span", { class: "muted" }, "当前状态没有可办理的操作"));
+    for (const move of c.moves || []) {
       box.append(h("button", {
-        type: "button", class: "primary", "data-to": to,
+        type: "button", class: "primary", "data-to": move.to, title: `转为“${move.to_text}”`,
         onclick: async () => {
           const f = $("#transition-form").elements;
           const error = $("#transition-error");
           error.hidden = true;
+          if (move.requires && !f[move.requires].value.trim()) {
+            error.textContent = move.requires === "department" ? "请先填写承办单位" : "请先填写说明（理由）";
+            error.hidden = false;
+            f[move.requires].focus();
+            return;
+          }
           try {
-            await api("POST", `${path}/transitions`, { to, note: f.note.value || null, department: f.department.value || null });
+            const moved = await api("POST", `${path}/transitions`, { to: move.to, note: f.note.value.trim() || null,
+              department: f.department.value.trim() || null });
             f.note.value = "";
-            flash(`已${label}`);
-            await render();
+            flash(`已${move.label}`);
+            await show(moved);
           } catch (exc) {
             error.textContent = exc.message;
             error.hidden = false;
           }
         },
-      }, label));
+      }, move.label));
     }
   };
-  await render().catch((exc) => flash(exc.message, true));
+  await show(await api("GET", path)).catch((exc) => flash(exc.message, true));
 }
 
 function renderPhotos(photos) {
@@ -311,14 +333,13 @@ function renderPhotos(photos) {
   box.replaceChildren();
   if (!photos.length) { box.append(h("span", { class: "muted" }, "无照片")); return; }
   for (const photo of photos) {
-    const img = h("img", { alt: "居民上传的照片", "data-sha": photo.sha256 });
+    const img = h("img", { alt: "居民上传的照片", "data-sha": photo.sha256, title: `${photo.width}×${photo.height}` });
     box.append(img);
-    const url = photo.url || `/api/staff/photos/${photo.sha256}`;
-    api("GET", url, undefined, { raw: true }).then((r) => r.blob()).then((blob) => {
+    api("GET", photo.url, undefined, { raw: true }).then((r) => r.blob()).then((blob) => {
       img.src = URL.createObjectURL(blob);
       img.addEventListener("click", () => {
-        const box2 = h("div", { class: "lightbox", onclick: () => box2.remove() }, h("img", { src: img.src, alt: "照片" }));
-        document.body.append(box2);
+        const big = h("div", { class: "lightbox", onclick: () => big.remove() }, h("img", { src: img.src, alt: "照片" }));
+        document.body.append(big);
       });
     }).catch(() => { img.alt = "照片无法显示"; });
   }
@@ -326,12 +347,11 @@ function renderPhotos(photos) {
 
 function renderTimeline(events) {
   $("#timeline").replaceChildren(...events.map((e) => {
-    const change = e.to_status ? `${STATUS[e.from_status] || e.from_status || ""} → ${STATUS[e.to_status] || e.to_status}` : "";
+    const change = e.to_status ? `${STATUS[e.from_status] || e.from_status || ""} → ${e.to_text || STATUS[e.to_status]}` : "";
     return h("li", { class: e.kind },
-      h("div", {}, h("strong", {}, EVENT[e.kind] || e.kind), " ", change,
-        e.department ? ` · ${e.department}` : ""),
+      h("div", {}, h("strong", {}, EVENT[e.kind] || e.kind), " ", change, e.department ? ` · ${e.department}` : ""),
       e.note ? h("div", {}, e.note) : null,
-      h("div", { class: "when" }, `${when(e.created_at)} · ${ACTOR[e.actor] || e.actor || ""}`));
+      h("div", { class: "when" }, `${when(e.time || e.created_at)} · ${ACTOR[e.actor] || e.actor || ""}`));
   }));
 }
 
@@ -339,27 +359,25 @@ function renderRating(rating) {
   const box = $("#case-rating");
   box.replaceChildren();
   if (!rating) return;
-  const score = { 5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意" }[rating.score] || "";
-  const fixed = { yes: "已解决", partly: "部分解决", no: "未解决" }[rating.fixed] || "";
-  box.append(h("h2", {}, "居民评价"), h("p", {}, [score, fixed].filter(Boolean).join("，"),
+  box.append(h("h2", {}, "居民评价"), h("p", {}, [rating.score_text, rating.fixed_text].filter(Boolean).join("，"),
     rating.comment ? `：${rating.comment}` : "", rating.needs_callback ? h("span", { class: "tag flagged" }, "需回访") : null));
 }
 
-function renderCluster(cluster) {
+function renderCluster(members, self) {
   const box = $("#case-cluster");
   box.replaceChildren();
-  const members = Array.isArray(cluster) ? cluster : cluster.members || [];
   if (members.length < 2) return;
   box.append(h("h2", {}, `多人一诉（${members.length} 件）`), h("ul", {}, members.map((m) => h("li", {},
-    h("a", { href: `/staff/cases/${encodeURIComponent(m.number)}` }, m.number), " ", statusLabel(m.status, m.status_label)))));
+    m.number === self ? h("strong", {}, m.number) : h("a", { href: `/staff/cases/${encodeURIComponent(m.number)}` }, m.number),
+    " ", statusLabel(m.status, m.status_text)))));
 }
 
 async function fillCategories() {
   const select = $("#minor-select");
-  const data = await api("GET", "/api/staff/categories");
-  const majors = data.majors || data;
-  select.replaceChildren(...majors.map((major) => h("optgroup", { label: `${major.code} ${major.name}` },
-    (major.minors || []).map((m) => h("option", { value: m.code }, `${m.code} ${m.name}`)))));
+  const majors = await api("GET", "/api/mp/categories");
+  select.replaceChildren(h("option", { value: "" }, "选择小类…"), ...majors.map((major) => h("optgroup", { label: `${major.code} ${major.name}` },
+    major.minors.map((m) => h("option", { value: m.code }, `${m.code} ${m.name}`)))));
+  return majors.flatMap((major) => major.minors.map((m) => ({ ...m, major_code: major.code, major_name: major.name })));
 }
 
 // ---- reply templates ---------------------------------------------------------------------------------
