@@ -81,6 +81,8 @@ async def _build_leaves(services: Services) -> None:
         from api.migrate import upgrade
 
         await asyncio.to_thread(upgrade, settings.database_url)
+    if settings.sandbox_on:
+        await asyncio.to_thread(_ensure_demo_staff, services)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     services.geo = await asyncio.to_thread(GeoService.load, settings.data_dir)
     services.nlu = await asyncio.to_thread(NLU.load, cache_dir=settings.data_dir / "nlu-cache")
@@ -88,6 +90,25 @@ async def _build_leaves(services: Services) -> None:
     services.rules = CaseRules()
     services.desk = CaseDesk(engine=services.engine, rules=services.rules, media_dir=settings.media_dir,
                              max_photo_bytes=settings.max_photo_bytes)
+
+
+DEMO_STAFF = ("admin", "admin123")
+
+
+def _ensure_demo_staff(services: Services) -> None:
+    """While sandboxed, a fresh database gets the demo admin printed by ``make run``."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session, select
+
+    from cases.models import StaffUser
+    from cases.staff import create_staff
+
+    with Session(services.engine) as session:
+        if session.exec(select(StaffUser)).first() is None:
+            create_staff(session=session, name=DEMO_STAFF[0], password=DEMO_STAFF[1], role="admin",
+                         now=datetime.now(UTC))
+            session.commit()
 
 
 def _default_dispatcher(services: Services) -> Dispatcher:
