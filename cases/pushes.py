@@ -8,7 +8,7 @@ Template keys (rendered by ``reply_templates`` in the worker):
 * ``rating.ask``      – the case was closed: please rate it within ``rating_days`` days
 
 Common variables: ``number``, ``status``, ``status_text`` (Chinese), ``category``, ``address``, ``grid_name``,
-``summary`` (first 20 characters of the description), ``time`` (local, ``2026-11-27 09:00``), ``due``,
+``summary`` (the description cut to 20 characters), ``time`` (local, ``2026-11-27 09:00``), ``due``,
 ``note``, ``department``, ``urgent``, ``cluster_size``.
 """
 
@@ -35,7 +35,7 @@ def case_variables(case: Case, *, now: datetime, cluster_size: int = 1, **extra:
         "category": case.minor_name,
         "address": case.address or case.grid_name,
         "grid_name": case.grid_name,
-        "summary": summary[:20] + ("…" if len(summary) > 20 else ""),
+        "summary": summary if len(summary) <= 20 else summary[:19] + "…",  # fits a 20-character field
         "time": local_text(now),
         "due": local_text(case.due_at),
         "note": "",
