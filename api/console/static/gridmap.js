@@ -75,7 +75,11 @@ export class GridMap {
   setView(box) {
     this.view = box;
     this.svg.setAttribute("viewBox", box.join(" "));
+    // markers keep a constant size on screen whatever the zoom
+    for (const dot of this.gMarks.children) dot.setAttribute("r", String(this._radius()));
   }
+
+  _radius() { return (this.view[2] / Math.max(this.svg.clientWidth || 400, 1)) * 7; }
 
   gridAt(lat, lng) {
     for (const f of this.features) {
@@ -103,8 +107,7 @@ export class GridMap {
 
   addMarker(lat, lng, label = "") {
     const [x, y] = this.project(lat, lng);
-    const r = this.view[2] / 90;
-    const dot = el("circle", { cx: x, cy: y, r, class: "marker" });
+    const dot = el("circle", { cx: x, cy: y, r: this._radius(), class: "marker" });
     if (label) { const t = el("title"); t.textContent = label; dot.append(t); }
     this.gMarks.append(dot);
     return dot;
