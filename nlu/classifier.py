@@ -20,9 +20,9 @@ from nlu.normalize import for_matching
 from nlu.taxonomy import Taxonomy
 
 KEYWORD_WEIGHT = 0.4
-MINOR_WEIGHT = 1.0
-TEMPERATURE = 4.0
-CONFIDENCE_THRESHOLD = 0.5
+MINOR_WEIGHT = 1.5
+TEMPERATURE = 3.0
+CONFIDENCE_THRESHOLD = 0.7
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ _CANCEL = re.compile(
     r"|(取消|撤销|撤回)(这个|那个|刚才的?|我的)?(投诉|反映|工单|举报|上报|报事|问题|诉求|案件)"
 )
 _HUMAN = re.compile(
-    r"转人工|人工(客服|服务|坐席|接待|处理)|找人工|要人工|^人工$|真人|活人|客服|接线员"
-    r"|(跟|和|找)(个)?(人|工作人员)(说|聊|讲|谈|沟通)|有没有人(能|可以)?(接|回|理)"
+    r"转人工|人工(客服|服务|坐席|接待|处理)|找人工|要人工|^人工$|真人|活人|接线员"
+    r"|(找|要|转|接|叫|联系)(个)?(人工)?客服|客服(在吗|在不在|呢|你好)|^客服$|有没有客服"
+    r"|(跟|和|找)(个)?(人|工作人员)(说|聊|讲|谈|沟通)|找(个)?(人|工作人员|真人).{0,4}(聊|说|谈|沟通)"
+    r"|有没有人(能|可以)?(接|回|理)"
     r"|你是(不是)?机器人|别(用)?机器人|不要机器人"
 )
 _RATE_BAD = re.compile(
@@ -41,8 +43,10 @@ _STATUS_CUE = re.compile(
     r"|(处理|修|解决|办)(好)?了没|(处理|修|解决|办)(好)?了吗|还没(有)?(处理|解决|修|人管|人来|回复|动静)"
     r"|什么时候(处理|解决|修|来|能好|有结果)|查(一下|询|查)|(工单|案件|单号|编号)"
 )
+_STATUS_WEAK = re.compile(r"(还|也|怎么)?没(有)?人(处理|管|来|修|联系|回复|理)")
 _EARLIER = re.compile(
-    r"上次|之前|前几天|前天|昨天|上周|上个月|我(反映|投诉|报|举报|提交|上报)的|(反映|投诉|报|举报|提交|上报)(过|了)的?"
+    r"上次|之前|前几天|前天|昨天|上(个)?(周|星期|礼拜|月)|我(反映|投诉|报|举报|提交|上报)的"
+    r"|(反映|投诉|举报|提交|上报)的|(反映|投诉|报|举报|提交|上报)(过|了)的?"
     r"|那个(问题|事|事情)|我的(工单|案件|诉求|问题)|工单|案件|单号|编号"
 )
 _GREETING = re.compile(
@@ -71,6 +75,8 @@ def detect_intent(text: str, *, has_problem: bool, has_case_number: bool = False
     if _RATE_BAD.search(t) and not (has_problem and len(t) > 25):
         return "rate_bad"
     if _STATUS_CUE.search(t) and (_EARLIER.search(t) or not has_problem):
+        return "status"
+    if _STATUS_WEAK.search(t) and _EARLIER.search(t):
         return "status"
     if _RATE_GOOD.search(t) and not (has_problem and len(t) > 20):
         return "rate_good"
