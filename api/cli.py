@@ -11,6 +11,7 @@ import typer
 
 from api.cli_cases import db_app, staff_app
 from api.cli_geo import geo_app, grids_app, places_app
+from api.cli_nlu import nlu_app
 from api.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="共治 Gongzhi Intake: the grid-governance centre's intake bot.", no_args_is_help=True)
@@ -19,6 +20,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(geo_app, name="geo")
 app.add_typer(grids_app, name="grids")
 app.add_typer(places_app, name="places")
+app.add_typer(nlu_app, name="nlu")
 
 
 def _settings() -> Settings:
