@@ -218,6 +218,22 @@ def file_case(
                 created_at=moment,
             )
         )
+        if root.id != case.id and root.status in OPEN_STATUSES and root.status != "submitted":
+            # the newcomer follows the cluster's progress from here on (合并办理)
+            case.status, case.department = root.status, root.department
+            session.add(case)
+            session.add(
+                CaseEvent(
+                    case_id=row_id(case),
+                    kind="transition",
+                    actor="system",
+                    from_status="submitted",
+                    to_status=root.status,
+                    department=root.department,
+                    note=f"随 {root.number} 合并办理",
+                    created_at=moment,
+                )
+            )
 
     repeat_count = session.exec(
         select(func.count())

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from cases import CaseRules
+from cases import CaseRules, transition
 from cases.models import CaseEvent, OutboxMessage
 from cases.queries import clusters, repeat_reporters
 from tests.cases.conftest import FAR, NEAR, NOW, file, move_to
@@ -79,3 +79,18 @@ def test_transition_of_the_first_case_carries_the_cluster_and_tells_every_reside
         ("o-b", member.number, "accepted"),
         ("o-b", member.number, "dispatched"),
     ]
+
+
+def test_a_late_joiner_takes_the_clusters_status_and_follows_it(session: Session) -> None:
+    first = file(session, openid="o-a").case
+    move_to(session, first.number, "dispatched")
+    late = file(session, openid="o-b", description="门口的垃圾好几天没人清理了", lat=NEAR[0], lng=NEAR[1]).case
+    assert (late.status, late.department) == ("dispatched", "城管中队")
+    push = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == late.id)).one()
+    assert push.variables["status_text"] == "已派遣" and push.variables["joined"] is True
+    for step in ("processing", "verifying", "closed"):
+        transition(session=session, number=first.number, to=step, actor="王芳", now=NOW)
+    session.refresh(late)
+    assert late.status == "closed" and late.rating_requested_at is not None
+    asks = session.exec(select(OutboxMessage.recipient_openid).where(OutboxMessage.template_key == "rating.ask")).all()
+    assert sorted(asks) == ["o-a", "o-b"]
