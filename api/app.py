@@ -11,10 +11,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import wechat
+from api import worker as outbox
 from api.routes import geo as geo_routes
-from api.routes import health, staff_templates
+from api.routes import health, staff_cases, staff_templates
 from api.services import Services, build_runtime
 from api.settings import Settings, load_settings
+from api.ui import mount_ui
 from bot.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,14 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
             services.dispatcher = factory(services)
             services.dispatcher.freeze()
             app.state.services = services
-            yield
+            stop = asyncio.Event()
+            worker = asyncio.create_task(outbox.run_worker(services, stop=stop)) if run_worker else None
+            try:
+                yield
+            finally:
+                stop.set()
+                if worker is not None:
+                    await worker
         finally:
             await services.close()
 
@@ -44,9 +53,11 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
     app.include_router(wechat.router)
     app.include_router(health.router)
     app.include_router(geo_routes.router)
+    app.include_router(staff_cases.router)
     app.include_router(staff_templates.router)
     if settings.sandbox_on:
         _mount_sandbox(app, settings)
+    mount_ui(app, settings)
     return app
 
 
