@@ -31,7 +31,7 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from cases.clock import utc
-from cases.models import OutboxMessage
+from cases.models import CaseEvent, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -206,17 +206,29 @@ def mark_held(session: Session, row: OutboxMessage, *, reason: str, now: datetim
     )
 
 
-def retry_dead(session: Session, row_id: int, *, now: datetime) -> bool:
-    """Put a dead-lettered row back in the queue (staff decided to try again)."""
+def retry_dead(session: Session, row_id: int, *, now: datetime, actor: str | None = None) -> bool:
+    """Put a dead-lettered (or held) row back in the queue; the case's timeline records who did it."""
     result = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id)
         .where(col(OutboxMessage.state).in_(("dead", "held")))
         .values(state="pending", attempts=0, next_attempt_at=utc(now))
     )
-    session.commit()
     assert isinstance(result, CursorResult)
-    return result.rowcount == 1
+    done = result.rowcount == 1
+    row = session.get(OutboxMessage, row_id) if done and actor else None
+    if row is not None and row.case_id is not None:
+        session.add(
+            CaseEvent(
+                case_id=row.case_id,
+                kind="push_retried",
+                actor=actor or "system",
+                note=f"重新推送（上次错误 {row.last_error_code or ''}）",
+                created_at=utc(now),
+            )
+        )
+    session.commit()
+    return done
 
 
 def dead_letters(session: Session, *, limit: int = 100, offset: int = 0) -> Sequence[OutboxMessage]:

@@ -854,7 +854,7 @@ def dead_letter_list(
 @router.post("/outbox/{row_id}/retry", status_code=status.HTTP_202_ACCEPTED)
 def retry_push(row_id: int, admin: AdminStaff, session: SessionDep, now: Now) -> dict[str, Any]:
     """Queue a dead-lettered (or held) push again."""
-    if not retry_dead(session, row_id, now=now):
+    if not retry_dead(session, row_id, now=now, actor=admin.name):
         raise HTTPException(status.HTTP_409_CONFLICT, "该推送不在失败或暂存状态，无需重试")
     return {"id": row_id, "state": "pending"}
 

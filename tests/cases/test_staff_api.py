@@ -251,6 +251,8 @@ async def test_due_flagged_repeat_cluster_and_dead_letter_lists(api: Staff, engi
     with Session(engine) as session:
         again = session.get(OutboxMessage, row_id)
         assert again is not None and again.state == "pending"
+    detail = (await api.client.get(f"/api/staff/cases/{api.numbers['first']}", headers=api.agent)).json()
+    assert ("push_retried", "管理员") in [(e["kind"], e["actor"]) for e in detail["timeline"]]
     assert (await api.client.post(f"/api/staff/outbox/{row_id}/retry", headers=api.admin)).status_code == 409
     late = (await api.client.get("/api/staff/overdue", headers=api.agent)).json()
     assert late == []
