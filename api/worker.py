@@ -33,6 +33,7 @@ from bot.push import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatApi, WeChatApiError
 from cases.models import OutboxMessage
 from cases.outbox import DEFAULT_POLICY, OutboxPolicy, begin_delivery, claim_batch, mark_failed, mark_held, mark_sent
 from cases.queries import add_reminders
+from cases.residents import take_subscription
 from cases.rules import CaseRules
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class TemplateRenderer(Protocol):
 class Outcome:
     state: Literal["sent", "held", "retry", "dead"]
     via: str | None = None  # template | custom | subscribe
+    template_id: str | None = None
     code: int | None = None
     error: str = ""
 
@@ -134,7 +136,7 @@ class Courier:
         page = self.case_page.format(number=variables.get("number", ""))
         try:
             await self.mp_api.send_subscribe(row.recipient_openid, template_id, fields, page=page)
-            return Outcome("sent", via="subscribe")
+            return Outcome("sent", via="subscribe", template_id=template_id)
         except WeChatApiError as exc:
             if exc.errcode == NO_SUBSCRIPTION:
                 return Outcome(
@@ -168,6 +170,9 @@ def _record(engine: Engine, row: OutboxMessage, outcome: Outcome, now: datetime,
     with Session(engine, expire_on_commit=False) as session:
         if outcome.state == "sent":
             mark_sent(session, row, now=now, via=outcome.via)
+            if outcome.via == "subscribe" and outcome.template_id:
+                # WeChat spent one of the resident's acceptances: keep our record of them in step
+                take_subscription(session, openid=row.recipient_openid, template_id=outcome.template_id, now=now)
         elif outcome.state == "held":
             mark_held(session, row, reason=outcome.error, now=now)
         else:

@@ -17,8 +17,9 @@ from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from api.settings import Settings
 from api.worker import MP_SUBSCRIBE_IDS, Courier, deliver_batch, fit, run_worker
 from bot.push import MemoryTokenCache, WeChatApi
-from cases.models import OutboxMessage
+from cases.models import MpSubscription, OutboxMessage
 from cases.outbox import OutboxPolicy, claim_batch
+from cases.residents import grant_subscription
 from reply_templates import Renderer, default_catalog
 from tests.cases.conftest import NOW, file, move_to
 
@@ -127,8 +128,10 @@ async def test_a_push_failing_at_the_stand_in_is_retried_then_dead_lettered(engi
 async def test_mini_program_subscriber_gets_a_subscribe_message_others_wait_on_the_case_page(
     engine: Engine, stand: Stand
 ) -> None:
-    stand.state.accept_subscriptions("o-mp-yes", [MP_SUBSCRIBE_IDS["report.filed_push"]])
+    template_id = MP_SUBSCRIBE_IDS["report.filed_push"]
+    stand.state.accept_subscriptions("o-mp-yes", [template_id])
     with Session(engine, expire_on_commit=False) as session:
+        grant_subscription(session, openid="o-mp-yes", template_id=template_id, now=NOW)
         file(session, openid="o-mp-yes", channel="mp")
         file(session, openid="o-mp-no", channel="mp", description="路灯坏了", lat=31.3, lng=121.5)
     report = await deliver_batch(engine=engine, courier=stand.courier, worker_id="w1", now=NOW)
@@ -139,6 +142,9 @@ async def test_mini_program_subscriber_gets_a_subscribe_message_others_wait_on_t
     assert by_openid["o-mp-yes"].delivered_via == "subscribe"
     assert by_openid["o-mp-no"].state == "held" and by_openid["o-mp-no"].last_error_code is None
     assert "43101" in (by_openid["o-mp-no"].last_error or "")
+    with Session(engine) as session:
+        grant = session.exec(select(MpSubscription)).one()
+        assert grant.remaining == 0  # the acceptance was spent
 
 
 async def test_row_of_a_killed_worker_reaches_the_resident_once(engine: Engine, stand: Stand) -> None:
