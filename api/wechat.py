@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import get_services
-from bot.channels.official_account import CallbackParams
+from bot.channels.official_account import CallbackParams, coalesce
 from bot.errors import BadSignature, MalformedMessage, StaleRequest
 from bot.push import WeChatApiError
 from bot.types import ImageMessage, Kind, NewsMessage, Outgoing, Photo, TextMessage, Update
@@ -124,7 +124,7 @@ async def _handle(services: Any, update: Update) -> list[Outgoing]:
     if update.kind is Kind.IMAGE:
         update = await _with_photo(services, update)
     messages: list[Outgoing] = await services.dispatcher.feed_update(update)
-    return messages
+    return coalesce(messages)
 
 
 async def _with_photo(services: Any, update: Update) -> Update:

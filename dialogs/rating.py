@@ -32,6 +32,8 @@ class Rating(StatesGroup):
     comment = State()
 
 
+# rating.ask offers "1 满意，2 基本满意，3 不满意"; a bare 4 or 5 can only be a score ("5分" always is).
+CHOICES = {"1": 5, "2": 4, "3": 2, "4": 4, "5": 5}
 SCORES = {"非常满意": 5, "很满意": 5, "满意": 5, "基本满意": 4, "还行": 4, "还可以": 4, "一般": 3,
           "不太满意": 2, "不满意": 2, "很不满意": 1, "非常不满意": 1, "差": 1, "太差了": 1}
 FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "yes", "已解决": "yes", "弄好了": "yes",
@@ -43,9 +45,11 @@ FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "
 def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None:
     """(score, fixed) from a resident's answer, or None when it is not a rating."""
     word = clean(text)
-    digit = re.fullmatch(r"([1-5])\s*(?:分|星)?", word)
-    if digit:
-        return int(digit.group(1)), None
+    points = re.fullmatch(r"([1-5])\s*(?:分|星|颗星)", word)
+    if points:
+        return int(points.group(1)), None
+    if word in CHOICES:
+        return CHOICES[word], None
     if word in SCORES:
         return SCORES[word], None
     if word in FIXED:

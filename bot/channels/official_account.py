@@ -159,6 +159,27 @@ class OfficialAccount:
         return str(self.crypto.encrypt_message(reply_xml, params.nonce, params.timestamp))
 
 
+TEXT_LIMIT_BYTES = 2048
+
+
+def coalesce(messages: list[Outgoing], *, limit: int = TEXT_LIMIT_BYTES) -> list[Outgoing]:
+    """Join consecutive texts into one bubble while it fits WeChat's limit.
+
+    A passive reply carries one message; anything more costs a customer-service message (5 per resident
+    message, only inside the 48 h window). "收到，地点是…" and the next question belong in one bubble.
+    """
+    joined: list[Outgoing] = []
+    for message in messages:
+        last = joined[-1] if joined else None
+        if isinstance(message, TextMessage) and isinstance(last, TextMessage):
+            combined = f"{last.text}\n\n{message.text}"
+            if len(combined.encode()) <= limit:
+                joined[-1] = TextMessage(combined)
+                continue
+        joined.append(message)
+    return joined
+
+
 def _render_news(message: NewsMessage) -> str:
     items = "".join(
         f"<item><Title>{_cdata(a.title)}</Title><Description>{_cdata(a.description)}</Description>"
@@ -212,4 +233,4 @@ def to_update(fields: dict[str, str]) -> Update:
                   time=created, raw=fields, **extra)
 
 
-__all__ = ["Article", "CallbackParams", "Inbound", "OfficialAccount", "parse_flat_xml", "to_update"]
+__all__ = ["Article", "CallbackParams", "Inbound", "OfficialAccount", "coalesce", "parse_flat_xml", "to_update"]

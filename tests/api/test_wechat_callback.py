@@ -38,6 +38,7 @@ def echo_dispatcher(services: Services) -> Dispatcher:
     @dp.handler(Keywords(exact=["两条"]))
     async def two(responder: Responder) -> None:
         responder.text("第一条")
+        responder.image("media-1")
         responder.text("第二条")
 
     @dp.handler(Kind(K.TEXT))
@@ -177,7 +178,7 @@ def test_oversize_body_is_400(client: TestClient) -> None:
 
 def test_extra_messages_go_out_as_customer_service_messages(client: TestClient) -> None:
     sent = client.post("/sandbox/api/residents/o-two/send", json={"kind": "text", "content": "两条"}).json()
-    assert "第一条" in str(sent["reply"])
+    assert "第一条" in str(sent["reply"]) and "第二条" not in str(sent["reply"])
     deadline = time.time() + 5
     while time.time() < deadline:
         log = client.get("/sandbox/api/messages", params={"openid": "o-two"}).json()

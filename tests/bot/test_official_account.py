@@ -158,3 +158,13 @@ def test_hostile_or_broken_xml_is_refused(body: bytes) -> None:
     channel = OfficialAccount(token=TOKEN, appid=APPID, aes_key=None)
     with pytest.raises(MalformedMessage):
         channel.read(body, params())
+
+
+def test_consecutive_texts_share_one_bubble_within_the_limit() -> None:
+    from bot.channels.official_account import coalesce
+    from bot.types import ImageMessage
+
+    joined = coalesce([TextMessage("收到，地点是星河雅居。"), TextMessage("方便留个电话吗？"), ImageMessage("m"),
+                       TextMessage("a" * 2000), TextMessage("b" * 100)])
+    assert joined == [TextMessage("收到，地点是星河雅居。\n\n方便留个电话吗？"), ImageMessage("m"),
+                      TextMessage("a" * 2000), TextMessage("b" * 100)]

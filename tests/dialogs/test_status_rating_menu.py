@@ -191,3 +191,14 @@ async def test_message_times_are_recorded_for_the_48_hour_window(chat: Chat) -> 
     with Session(chat.engine) as session:
         resident = session.exec(select(Resident).where(Resident.openid == chat.openid)).one()
     assert (datetime.now(UTC) - resident.last_seen.replace(tzinfo=UTC)).total_seconds() < 60
+
+
+async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(chat: Chat) -> None:
+    from dialogs.rating import read_rating
+
+    assert read_rating("1", None) == (5, None)  # 1 满意
+    assert read_rating("2", None) == (4, None)  # 2 基本满意
+    assert read_rating("3", None) == (2, None)  # 3 不满意
+    assert read_rating("1分", None) == (1, None)  # an explicit score
+    assert read_rating("修了一半", None) == (None, "partly")
+    assert read_rating("今天天气不错", None) is None

@@ -50,18 +50,29 @@ function drawMine(m) {
   if (m.kind === "event") return h("div", { class: "system" }, m.text);
   return bubble("me", h("div", { class: "body" }, m.text));
 }
-const FIELD_NAMES = { first: "", keyword1: "工单编号", keyword2: "办理状态", keyword3: "时间", keyword4: "说明", remark: "",
-  character_string1: "工单编号", phrase2: "状态", thing3: "说明", time4: "时间", thing5: "提示" };
+// How WeChat shows the sandbox's template / subscribe messages: a title and labelled fields per template.
+const TEMPLATES = [
+  { match: "rating", title: "服务评价邀请", labels: { character_string1: "工单编号", thing2: "问题", thing3: "评价" } },
+  { match: "filed", title: "反映受理通知",
+    labels: { character_string1: "工单编号", thing2: "问题类别", thing3: "负责网格", time4: "受理时间" } },
+  { match: "status", title: "工单进度通知",
+    labels: { character_string1: "工单编号", phrase2: "办理状态", thing3: "说明", thing4: "承办单位", time5: "时间" } },
+];
+function templateOf(entry) {
+  const id = String((entry.body && entry.body.template_id) || "");
+  return TEMPLATES.find((t) => id.includes(t.match)) || { title: entry.via === "template" ? "模板消息" : "服务通知", labels: {} };
+}
 function drawLogged(entry) {
   if (entry.via === "system") return h("div", { class: "system", "data-via": "system" }, entry.text);
   if (entry.via === "template" || entry.via === "subscribe") {
     const data = (entry.body && entry.body.data) || {};
+    const template = templateOf(entry);
     const lines = Object.entries(data).map(([key, item]) => {
-      const label = FIELD_NAMES[key];
+      const label = template.labels[key];
       return h("div", { class: "line" }, label ? h("span", {}, `${label}：`) : null, item.value);
     });
-    const title = entry.via === "template" ? "工单进度通知" : "服务通知";
-    return bubble("bot", h("div", { class: "card", "data-via": entry.via }, h("div", { class: "title" }, title), lines));
+    return bubble("bot", h("div", { class: "card", "data-via": entry.via },
+      h("div", { class: "title" }, template.title), lines));
   }
   if (entry.msgtype === "image") {
     return bubble("bot", h("div", { class: "body", "data-via": entry.via }, "［图片］"));
