@@ -195,3 +195,22 @@ def test_healthz_and_metrics(client: TestClient) -> None:
     assert health.status_code == 200 and health.json()["database"] == "ok"
     metrics = client.get("/metrics").text
     assert 'intake_updates_total{channel="oa",kind="text"}' in metrics
+
+
+def test_two_api_processes_sharing_redis_handle_a_retried_message_once(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    """WeChat's retry may land on another API process: Redis makes the claim shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/two.db", media_dir=tmp_path / "media",
+                        redis_url=redis_url, redis_prefix=redis_prefix, reply_budget_seconds=2.0)
+    first_app = create_app(settings, dispatcher_factory=echo_dispatcher)
+    second_app = create_app(settings, dispatcher_factory=echo_dispatcher)
+    msg_id = str(uuid.uuid4().int % 10**18)
+    xml = text_xml("两个进程", msg_id)
+    with TestClient(first_app) as first, TestClient(second_app) as second, ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda c: post_safe(c, xml), [first, second, first]))
+    assert CALLS[msg_id] == 1
+    assert [status for status, _ in results] == [200, 200, 200]
+    assert {reply["Content"] for _, reply in results if isinstance(reply, dict)} == {"收到：两个进程"}
