@@ -7,6 +7,7 @@ is driven headless by Playwright. The WeChat stand-in inside the app is the only
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import socket
@@ -42,7 +43,17 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", http="h11")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=lambda: self.server.run(sockets=[self.socket]), daemon=True)
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self.server.serve(sockets=[self.socket])
+
+    def run(self, coroutine: Any) -> Any:
+        """Schedule a coroutine on the server's event loop (returns a concurrent future)."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -92,7 +103,21 @@ def running(tmp_path: Path) -> Iterator[Running]:
             create_staff(session=session, name=STAFF_NAME, password=STAFF_PASSWORD, role="admin",
                          now=datetime.now(UTC))
             session.commit()
+        stop: asyncio.Event | None = None
+        if not _worker_running(app):  # TEMPORARY until api.app starts the worker in its lifespan
+            from api.worker import run_worker
+
+            stop = asyncio.Event()
+            worker = server.run(run_worker(app.state.services, stop=stop))
         yield Running(server.url, app)
+        if stop is not None:
+            server.loop.call_soon_threadsafe(stop.set)  # type: ignore[union-attr]
+            worker.result(timeout=10)
+
+
+def _worker_running(app: Any) -> bool:
+    tasks = [*getattr(app.state.services, "tasks", ()), *app.state.services.extras.values()]
+    return any("worker" in repr(task) for task in tasks)
 
 
 @pytest.fixture
@@ -286,6 +311,7 @@ def test_report_handle_push_rate_count_and_edit_a_template(running: Running, bro
     snap(staff, "06-console-case-closed")
 
     # 3. The resident's phone shows the status pushes and the rating prompt.
+    snap(resident, "07-simulator-pushes-arriving")
     pushes = resident.locator(".msg.bot .card").filter(has_text=number)
     wait_until(lambda: pushes.count() >= 3, "three status pushes (accepted, dispatched, closed)")
     wait_until(lambda: any("评价" in t and "满意" in t for t in phone.bot_texts()), "the rating prompt")

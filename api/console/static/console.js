@@ -420,7 +420,9 @@ async function templatesPage() {
     $("#editor").hidden = false;
     $("#template-key").textContent = current.key;
     $("#template-desc").textContent = current.description;
-    $("#template-vars").replaceChildren(...current.variables.map((v) => h("code", { title: v.description }, `{{ ${v.name} }} `)));
+    $("#template-vars").replaceChildren(...(current.variables.length ? current.variables.map((v) =>
+      h("code", { title: v.description }, `{{ ${v.name} }}`, h("span", { class: "muted" }, `（${v.description}）　`)))
+      : ["无"]));
     $("#template-body").value = current.body;
     const old = fieldsBox(); if (old) old.remove();
     if (current.fields) {

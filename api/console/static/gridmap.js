@@ -76,7 +76,7 @@ export class GridMap {
     this.view = box;
     this.svg.setAttribute("viewBox", box.join(" "));
     // markers keep a constant size on screen whatever the zoom
-    for (const dot of this.gMarks.children) dot.setAttribute("r", String(this._radius()));
+    for (const dot of this.gMarks.children) dot.setAttribute("r", String(this._radius() * Number(dot.dataset.scale || 1)));
   }
 
   _radius() { return (this.view[2] / Math.max(this.svg.clientWidth || 400, 1)) * 7; }
@@ -88,15 +88,25 @@ export class GridMap {
     return null;
   }
 
-  // counts: {grid_id: n}; grids with a count are shaded by their share of the largest.
+  // counts: {grid_id: n}; grids with a count are shaded by their share of the largest, and get a dot
+  // sized by their count so that small grids stay visible at the district's scale.
   setHeat(counts) {
     const max = Math.max(1, ...Object.values(counts));
+    this.clearMarkers();
     for (const [id, entry] of this.paths) {
       const n = counts[id] || 0;
       entry.path.classList.toggle("hot", n > 0);
       entry.path.style.fillOpacity = n > 0 ? String(0.25 + (0.7 * n) / max) : "";
       entry.title.textContent = `${entry.props.grid_name || ""} · ${entry.props.community || ""}` + (n ? ` · ${n} 件` : "");
+      if (n > 0) {
+        const box = entry.path.getBBox();
+        const [lat, lng] = this.unproject(box.x + box.width / 2, box.y + box.height / 2);
+        const dot = this.addMarker(lat, lng, `${entry.props.grid_name}：${n} 件`);
+        dot.classList.add("heat");
+        dot.dataset.scale = String(1 + (1.5 * n) / max);
+      }
     }
+    this.setView(this.view);
   }
 
   highlight(gridId) {
