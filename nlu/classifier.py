@@ -19,8 +19,8 @@ from nlu.model import LinearModel
 from nlu.normalize import for_matching
 from nlu.taxonomy import Taxonomy
 
-KEYWORD_WEIGHT = 0.4
-MINOR_WEIGHT = 1.5
+KEYWORD_WEIGHT = 0.2
+MINOR_WEIGHT = 1.0
 TEMPERATURE = 3.0
 CONFIDENCE_THRESHOLD = 0.7
 

@@ -14,10 +14,10 @@ from nlu.evaluation import evaluate
 from nlu.normalize import for_matching
 from tests.nlu.conftest import load_jsonl
 
-TOP1_FLOOR = 0.88
-TOP3_FLOOR = 0.97
-MINOR_FLOOR = 0.78
-INTENT_FLOOR = 0.98
+TOP1_FLOOR = 0.90  # measured 0.921
+TOP3_FLOOR = 0.975  # measured 0.989
+MINOR_FLOOR = 0.84  # measured 0.860
+INTENT_FLOOR = 0.985  # measured 0.998
 
 
 def test_held_out_set_is_large_spread_and_not_copied_from_the_taxonomy() -> None:
