@@ -243,6 +243,17 @@ def courier_for(services: Any) -> Courier:
     )
 
 
+def _count(services: Any, report: BatchReport) -> None:
+    """Feed ``intake_pushes_total{result=…}`` when the services carry the app's metrics."""
+    metrics = getattr(services, "metrics", None)
+    if metrics is None:
+        return
+    for result in ("sent", "held", "retried", "dead", "skipped"):
+        count = getattr(report, result)
+        if count:
+            metrics.pushes.labels(result).inc(count)
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -278,11 +289,15 @@ async def run_worker(
                 policy=policy,
             )
             full = report.claimed >= batch
+            _count(services, report)
             if loop.time() >= next_reminders:
                 next_reminders = loop.time() + reminder_seconds
                 await asyncio.to_thread(_reminders, services.engine, rules)
         except Exception:
             log.exception("outbox worker pass failed; retrying")
+            metrics = getattr(services, "metrics", None)
+            if metrics is not None:
+                metrics.errors.labels("worker").inc()
         if full:
             continue  # more is waiting: no pause
         with contextlib.suppress(TimeoutError):

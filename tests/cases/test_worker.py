@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from api.metrics import Metrics
 from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from api.settings import Settings
 from api.worker import MP_SUBSCRIBE_IDS, Courier, deliver_batch, fit, run_worker
@@ -171,6 +172,7 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
         mp_api=stand.courier.mp_api,
         templates=stand.courier.renderer,
         rules=None,
+        metrics=Metrics(),
     )
     stop = asyncio.Event()
     task = asyncio.create_task(run_worker(services, stop=stop, worker_id="runner"))
@@ -182,3 +184,4 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
     await asyncio.wait_for(task, timeout=10)
     assert len(stand.state.messages("o-run")) == 1
     assert rows(engine)[0].state == "sent"
+    assert b'intake_pushes_total{result="sent"} 1.0' in services.metrics.render()
