@@ -118,6 +118,39 @@ def _case_or_404(session: Session, number: str) -> Case:
     return case
 
 
+class LoginThrottle:
+    """At most ``limit`` failed logins per name within ``window``; then 429 until the window passes.
+
+    Per process (a deployment with several API processes multiplies the limit by their number).
+    """
+
+    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=15)) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[datetime]] = {}
+
+    def blocked(self, name: str, now: datetime) -> bool:
+        recent = [t for t in self._failures.get(name, []) if now - t < self.window]
+        self._failures[name] = recent
+        return len(recent) >= self.limit
+
+    def failed(self, name: str, now: datetime) -> None:
+        if len(self._failures) > 10_000:
+            self._failures.clear()
+        self._failures.setdefault(name, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(name, None)
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle = getattr(request.app.state, "staff_login_throttle", None)
+    if not isinstance(throttle, LoginThrottle):
+        throttle = LoginThrottle()
+        request.app.state.staff_login_throttle = throttle
+    return throttle
+
+
 # ---- schemas ---------------------------------------------------------------------------------------
 
 
@@ -428,10 +461,16 @@ Filter = Annotated[CaseFilter, Depends(_filter)]
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, session: SessionDep, settings: SettingsDep, now: Now) -> LoginOut:
-    user = authenticate(session=session, name=body.name, password=body.password, now=now)
+def login(body: LoginIn, request: Request, session: SessionDep, settings: SettingsDep, now: Now) -> LoginOut:
+    throttle = _throttle(request)
+    name = body.name.strip()
+    if throttle.blocked(name, now):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "登录失败次数过多，请 15 分钟后再试")
+    user = authenticate(session=session, name=name, password=body.password, now=now)
     if user is None:
+        throttle.failed(name, now)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误", headers={"WWW-Authenticate": "Bearer"})
+    throttle.succeeded(name)
     ttl = settings.staff_token_ttl_seconds
     token = issue_token(user, secret=settings.secret_key, ttl_seconds=ttl, now=now)
     return LoginOut(access_token=token, expires_in=ttl, name=user.name, role=user.role)

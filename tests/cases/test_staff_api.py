@@ -256,3 +256,13 @@ async def test_due_flagged_repeat_cluster_and_dead_letter_lists(api: Staff, engi
     assert (await api.client.post(f"/api/staff/outbox/{row_id}/retry", headers=api.admin)).status_code == 409
     late = (await api.client.get("/api/staff/overdue", headers=api.agent)).json()
     assert late == []
+
+
+async def test_repeated_failed_logins_are_throttled(api: Staff) -> None:
+    for _ in range(5):
+        wrong = await api.client.post("/api/staff/login", json={"name": "王芳", "password": "guess"})
+        assert wrong.status_code == 401
+    blocked = await api.client.post("/api/staff/login", json={"name": "王芳", "password": "agent-pass"})
+    assert blocked.status_code == 429
+    other = await api.client.post("/api/staff/login", json={"name": "管理员", "password": "admin-pass"})
+    assert other.status_code == 200
