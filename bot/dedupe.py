@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -31,25 +32,36 @@ class ReplyCache(Protocol):
 class MemoryReplyCache:
     def __init__(self, *, ttl: float = 600.0) -> None:
         self.ttl = ttl
+        # Insertion-ordered and every entry lives ``ttl``: the oldest claims are always at the front.
         self._entries: dict[str, tuple[float, str, asyncio.Event]] = {}
+        self._claimed: deque[tuple[float, str]] = deque()
 
     def _sweep(self) -> None:
         now = time.monotonic()
-        for key in [k for k, (expires, _, _) in self._entries.items() if expires < now]:
-            del self._entries[key]
+        while self._claimed and self._claimed[0][0] < now:
+            _, key = self._claimed.popleft()
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] < now:
+                del self._entries[key]
 
     async def claim(self, key: str) -> bool:
-        if len(self._entries) > 4096:
-            self._sweep()
+        self._sweep()
         entry = self._entries.get(key)
         if entry is not None and entry[0] >= time.monotonic():
             return False
-        self._entries[key] = (time.monotonic() + self.ttl, PENDING, asyncio.Event())
+        expires = time.monotonic() + self.ttl
+        self._entries[key] = (expires, PENDING, asyncio.Event())
+        self._claimed.append((expires, key))
         return True
 
     async def put(self, key: str, reply: str) -> None:
-        event = self._entries[key][2] if key in self._entries else asyncio.Event()
-        self._entries[key] = (time.monotonic() + self.ttl, reply, event)
+        entry = self._entries.get(key)
+        if entry is None:  # expired meanwhile: keep the reply for late retries all the same
+            expires, event = time.monotonic() + self.ttl, asyncio.Event()
+            self._claimed.append((expires, key))
+        else:
+            expires, _, event = entry
+        self._entries[key] = (expires, reply, event)
         event.set()
 
     async def wait(self, key: str, timeout: float) -> str | None:

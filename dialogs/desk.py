@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import cases
-from cases import followups, photos, residents
+from cases import activity, followups, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case
 from cases.rules import CaseRules
@@ -75,13 +75,7 @@ class CaseDesk:
         if not pending:
             return
 
-        def work(session: Session) -> None:
-            for (openid, channel), now in pending.items():
-                resident = residents.get_or_create_resident(session, openid=openid, channel=channel, now=now)
-                resident.last_seen = max(resident.last_seen, now) if resident.last_seen.tzinfo else now
-                session.add(resident)
-
-        await self._run(work)
+        await self._run(lambda session: activity.record_activity(session, pending))
 
     async def store_photo(self, content: bytes) -> StoredPhoto:
         return await asyncio.to_thread(photos.store_photo, content, self.media_dir, self.max_photo_bytes)
