@@ -6,15 +6,13 @@ A leaf package: it imports nothing of the project's other packages.
     u = nlu.understand("望江路路灯晚上黑灯瞎火的 电话138 5512 3456")
 """
 
-from nlu.casenumbers import extract_case_number
 from nlu.classifier import CategoryScore, Classification
 from nlu.engine import NLU, Understanding, shipped_place_names
 from nlu.errors import ModelCacheError, NLUError, TaxonomyError
-from nlu.extractors import extract_time
+from nlu.extractors import EMERGENCY_NUMBERS, Urgency, detect_urgency, extract_time
 from nlu.intents import INTENTS
-from nlu.phones import extract_phone, extract_phones
+from nlu.numbers import extract_case_number, extract_phone, extract_phones
 from nlu.taxonomy import Major, Minor, Taxonomy, load_taxonomy
-from nlu.urgency import EMERGENCY_NUMBERS, Urgency, detect_urgency
 
 __all__ = [
     "EMERGENCY_NUMBERS",

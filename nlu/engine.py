@@ -7,16 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.casenumbers import extract_case_number
 from nlu.classifier import CategoryScore, Classification, Classifier
 from nlu.errors import ModelCacheError
-from nlu.extractors import PlaceFinder, extract_time
+from nlu.extractors import PlaceFinder, detect_urgency, extract_time
 from nlu.intents import detect_intent
 from nlu.model import LinearModel, model_path
-from nlu.phones import extract_phone
+from nlu.numbers import extract_case_number, extract_phone
 from nlu.taxonomy import Taxonomy, load_taxonomy
-from nlu.tokenizer import Tokenizer
-from nlu.urgency import detect_urgency
+from nlu.text import Tokenizer, for_matching
 
 PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
 
@@ -85,10 +83,16 @@ class NLU:
         return cls(taxonomy, tokenizer, model, PlaceFinder(extra or shipped_place_names()))
 
     def classify(self, text: str) -> Classification:
+        """Majors ranked best first (all 20), the best minors of the top major, and `confident`."""
         return self.classifier.classify(text)
 
+    def place(self, text: str) -> str | None:
+        """The place fragment of `text` for the gazetteer (a known name first, else a road/compound)."""
+        return self.places.find(text)
+
     def intent(self, text: str) -> str:
-        hit = self.classifier.keywords.exact_hits(_matching(text))
+        """The resident's intent (one of INTENTS) without classifying the category."""
+        hit = self.classifier.keywords.exact_hits(for_matching(text))
         return detect_intent(text, has_problem=bool(hit), has_case_number=extract_case_number(text) is not None)
 
     def understand(self, text: str) -> Understanding:
@@ -109,9 +113,3 @@ class NLU:
             urgency_kind=urgency.kind,
             case_number=case_number,
         )
-
-
-def _matching(text: str) -> str:
-    from nlu.normalize import for_matching
-
-    return for_matching(text)

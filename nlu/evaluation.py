@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from nlu.classifier import Classification
 from nlu.errors import NLUError
-from nlu.phones import extract_phone
+from nlu.numbers import extract_phone
 
 
 class Understands(Protocol):

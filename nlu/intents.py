@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.normalize import normalize
+from nlu.text import normalize
 
 INTENTS = ("report", "status", "rate_good", "rate_bad", "cancel", "human", "greeting", "help")
 

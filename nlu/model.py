@@ -1,21 +1,56 @@
-"""The trained linear model as plain numpy arrays, with its on-disk cache.
+"""Features and the trained linear model as plain numpy arrays, with its on-disk cache.
 
-The cache file name carries the taxonomy's hash and MODEL_VERSION, so editing the taxonomy (or the
-feature code, with a version bump) retrains once and every later start just loads the arrays.
+Features are character 1-3 grams plus jieba words. Inference re-implements scikit-learn's
+TfidfVectorizer(sublinear_tf=True, norm="l2") with a dict and numpy, so sklearn is imported only when a
+model is (re)trained. The cache file name carries the taxonomy's hash and MODEL_VERSION, so editing the
+taxonomy (or the feature code, with a version bump) retrains once; later starts just load the arrays.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nlu.errors import ModelCacheError
-from nlu.features import Vectorizer
+
+_LONG_NUMBER_RE = re.compile(r"\d{5,}")
+
+
+def analyze(text: str, words: list[str]) -> list[str]:
+    """Feature strings of a matching-normalised text and its words."""
+    text = _LONG_NUMBER_RE.sub("#", text)
+    feats = [f"c{ch}" for ch in text]
+    feats.extend(f"b{text[i:i + 2]}" for i in range(len(text) - 1))
+    feats.extend(f"t{text[i:i + 3]}" for i in range(len(text) - 2))
+    feats.extend(f"w{w}" for w in words if len(w) >= 2)
+    return feats
+
+
+class Vectorizer:
+    """Sparse TF-IDF vector of one text as (indices, values), l2-normalised."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+
+    def transform(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(i for f in features if (i := self.vocabulary.get(f)) is not None)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
+        values = tf * self.idf[idx]
+        norm = float(np.sqrt(np.dot(values, values)))
+        return idx, values / norm if norm > 0 else values
+
 
 MODEL_VERSION = 4
 

@@ -13,10 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nlu.features import analyze
-from nlu.model import LinearModel
-from nlu.normalize import for_matching
+from nlu.model import LinearModel, analyze
 from nlu.taxonomy import Taxonomy
+from nlu.text import for_matching
 
 C_MINOR = 1.0
 C_MAJOR = 1.0

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from nlu import INTENTS, NLU, load_taxonomy
 from nlu.evaluation import evaluate
-from nlu.normalize import for_matching
+from nlu.text import for_matching
 from tests.nlu.conftest import load_jsonl
 
 TOP1_FLOOR = 0.90  # measured 0.921

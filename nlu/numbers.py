@@ -1,9 +1,12 @@
-"""Phone numbers in free text, normalised: mobiles as 11 digits, landlines as area code + number.
+"""Numbers in free text: phone numbers and case numbers.
 
-Handles spaces, dashes, dots, brackets, full-width digits, +86/0086 prefixes and digits spoken as
-Chinese numerals (幺三八…). Case numbers (BH20261127-0001) are removed first; dates, prices, building
-and room numbers do not form a valid phone shape and are skipped. A bare 7-8 digit local number counts
-only right after a phone cue word (电话, 座机…) and gets Hefei's area code 0551.
+Phones are normalised: mobiles as 11 digits, landlines as area code + number. Handles spaces, dashes,
+dots, brackets, full-width digits, +86/0086 prefixes and digits spoken as Chinese numerals (幺三八…).
+Case numbers (BH20261127-0001) are removed first; dates, prices, building and room numbers do not form
+a valid phone shape and are skipped. A bare 7-8 digit local number counts only right after a phone cue
+word (电话, 座机…) and gets Hefei's area code 0551.
+
+Case numbers are BH + yyyymmdd + '-' + a 4-digit sequence, tolerant of case, width and separators.
 """
 
 from __future__ import annotations
@@ -11,7 +14,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from nlu.casenumbers import CASE_NUMBER_RE
+# BH + yyyymmdd + 4-digit sequence; "bh 20261127 0001", "BH20261127—0001", "BH202611270001".
+CASE_NUMBER_RE = re.compile(
+    r"(?i)(?<![a-z])b\s*h\s*[-_:#]?\s*(20\d{6})\s*[-_–—.\s]?\s*(\d{4})(?!\d)"
+    r"|(?<![\d])(20\d{6})\s*[-_–—]\s*(\d{4})(?!\d)"
+)
+
+
+def extract_case_number(text: str) -> str | None:
+    """The first case number in `text` as 'BH' + date + '-' + sequence, or None."""
+    match = CASE_NUMBER_RE.search(unicodedata.normalize("NFKC", text))
+    if not match:
+        return None
+    date, seq = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return f"BH{date}-{seq}"
+
 
 LOCAL_AREA_CODE = "0551"
 
