@@ -7,7 +7,6 @@ is driven headless by Playwright. The WeChat stand-in inside the app is the only
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import socket
@@ -43,17 +42,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", http="h11")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    async def _serve(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        await self.server.serve(sockets=[self.socket])
-
-    def run(self, coroutine: Any) -> Any:
-        """Schedule a coroutine on the server's event loop (returns a concurrent future)."""
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        self.thread = threading.Thread(target=lambda: self.server.run(sockets=[self.socket]), daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -82,7 +71,6 @@ def running(tmp_path: Path) -> Iterator[Running]:
 
     from api.app import create_app
     from api.settings import Settings
-    from api.ui import mount_ui
     from cases.staff import create_staff
 
     settings = Settings(
@@ -91,33 +79,12 @@ def running(tmp_path: Path) -> Iterator[Running]:
         template_refresh_seconds=0.2,
     )
     app = create_app(settings, run_worker=True)
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/staff/login" not in paths:
-        mount_ui(app, settings)  # until api.app calls it itself
-    if "/api/staff/login" not in paths:  # TEMPORARY until api.app includes the staff API
-        from api.routes import staff_cases
-
-        app.include_router(staff_cases.router)
     with LiveServer(app) as server:
         with Session(app.state.services.engine) as session:
             create_staff(session=session, name=STAFF_NAME, password=STAFF_PASSWORD, role="admin",
                          now=datetime.now(UTC))
             session.commit()
-        stop: asyncio.Event | None = None
-        if not _worker_running(app):  # TEMPORARY until api.app starts the worker in its lifespan
-            from api.worker import run_worker
-
-            stop = asyncio.Event()
-            worker = server.run(run_worker(app.state.services, stop=stop))
         yield Running(server.url, app)
-        if stop is not None:
-            server.loop.call_soon_threadsafe(stop.set)  # type: ignore[union-attr]
-            worker.result(timeout=10)
-
-
-def _worker_running(app: Any) -> bool:
-    tasks = [*getattr(app.state.services, "tasks", ()), *app.state.services.extras.values()]
-    return any("worker" in repr(task) for task in tasks)
 
 
 @pytest.fixture
@@ -227,7 +194,7 @@ def answer_until_filed(phone: Phone, first_reply: str, place: Any) -> str:
         number = re.search(r"BH\d{8}-\d{4}", reply)
         if number:
             return number.group(0)
-        if "在哪里" in reply or "发送位置" in reply and "是哪一个" not in reply:
+        if "在哪里" in reply or ("发送位置" in reply and "是哪一个" not in reply):
             _, reply = place()
         elif "是哪一个" in reply or "属于哪一类" in reply:
             reply = phone.say("1")
