@@ -100,6 +100,7 @@ KEYWORD_WEIGHT = 0.2
 MINOR_WEIGHT = 1.0
 TEMPERATURE = 3.0
 CONFIDENCE_THRESHOLD = 0.7
+MAX_CHARS = 400  # a message's first 400 characters decide its category
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """(major probabilities, minor scores, keyword hit) for raw text."""
-        cleaned = for_matching(text)
+        cleaned = for_matching(text)[:MAX_CHARS]
         minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned)))
         evidence, hit = self.keywords.evidence(cleaned)
         minor_score = minor_logit + KEYWORD_WEIGHT * evidence

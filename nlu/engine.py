@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from nlu.taxonomy import Taxonomy, load_taxonomy
 from nlu.text import Tokenizer, for_matching
 
 PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
+logger = logging.getLogger(__name__)
 
 
 def default_cache_dir() -> Path:
@@ -79,7 +81,10 @@ class NLU:
             from nlu.training import train
 
             model = train(taxonomy, tokenizer.words)
-            model.save(path)
+            try:
+                model.save(path)
+            except ModelCacheError as exc:  # still usable; the next start trains again
+                logger.warning("nlu model not cached: %s", exc)
         return cls(taxonomy, tokenizer, model, PlaceFinder(extra or shipped_place_names()))
 
     def classify(self, text: str) -> Classification:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 import nlu.training as training_module
-from nlu import NLU, Understanding
-from nlu.model import model_path
+from nlu import NLU, ModelCacheError, Understanding
+from nlu.model import LinearModel, model_path
 
 
 def test_understand_fills_every_field(nlu: NLU) -> None:
@@ -57,3 +57,17 @@ def test_damaged_cache_is_rebuilt(nlu: NLU, tmp_path: Path) -> None:
 def test_extra_words_are_the_place_names(tmp_path: Path, nlu_cache: Path) -> None:
     custom = NLU.load(extra_words=["翡翠湖畔"], cache_dir=nlu_cache)
     assert custom.understand("翡翠湖畔5栋电梯坏了").place == "翡翠湖畔5栋"
+
+
+def test_unwritable_cache_still_gives_a_working_nlu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: object, path: Path) -> None:
+        raise ModelCacheError(f"cannot write model cache {path}: read-only")
+
+    monkeypatch.setattr(LinearModel, "save", refuse)
+    fresh = NLU.load(cache_dir=tmp_path)
+    assert fresh.classify("小区电梯又坏了").major.code == "07"
+
+
+def test_very_long_message_is_understood(nlu: NLU) -> None:
+    u = nlu.understand("楼下垃圾没人收 " * 800 + "电话13855123456")
+    assert u.majors[0].code == "01" and u.phone == "13855123456"
