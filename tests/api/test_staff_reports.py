@@ -23,15 +23,15 @@ from cases.staff import create_staff
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=CST)  # Wednesday evening of 2026-W48 (Mon 23 – Sun 29 Nov)
 HERE, NEAR, FAR, FARTHER = (31.2304, 121.4737), (31.2310, 121.4745), (31.2480, 121.4737), (31.2700, 121.4900)
-LAMP = {"major_code": "04", "major_name": "市政设施", "minor_code": "0401", "minor_name": "路灯不亮"}
-BIN = {"major_code": "01", "major_name": "市容环卫", "minor_code": "0101", "minor_name": "生活垃圾未清运"}
+LAMP: dict[str, Any] = {"major_code": "04", "major_name": "市政设施", "minor_code": "0401", "minor_name": "路灯不亮"}
+BIN: dict[str, Any] = {"major_code": "01", "major_name": "市容环卫", "minor_code": "0101", "minor_name": "生活垃圾未清运"}
 
 
 def at(day: int, hour: int) -> datetime:
     return datetime(2026, 11, day, hour, 0, tzinfo=CST)
 
 
-def draft(openid: str, where: tuple[float, float], grid: str, category: dict[str, str], text: str,
+def draft(openid: str, where: tuple[float, float], grid: str, category: dict[str, Any], text: str,
           **extra: Any) -> CaseDraft:
     return CaseDraft(openid=openid, channel="oa", description=text, lat=where[0], lng=where[1],
                      grid_id=grid, grid_name=f"{grid}网格", community="幸福里社区", street="湖滨街道",
@@ -85,7 +85,7 @@ def seed(session: Session) -> None:
     on_time = file(at(16, 9), draft("o-f", HERE, "G9", BIN, "垃圾桶满了，味道很大"))
     move(on_time, at(17, 9), "accepted", "dispatched", "processing", "verifying", "closed")
     late_closed = file(at(16, 10), draft("o-d", FARTHER, "G3", BIN, "楼下垃圾站好几天没清运"))
-    still_open = file(at(17, 11), draft("o-e", FARTHER, "G3", LAMP, "小区北门的路灯一直不亮"))
+    file(at(17, 11), draft("o-e", FARTHER, "G3", LAMP, "小区北门的路灯一直不亮"))
     move(late_closed, at(24, 15), "accepted", "dispatched", "processing", "verifying", "closed")
     rate(session=session, number=late_closed, openid="o-d", score=2, fixed="partly", comment=None, now=at(24, 18))
 
