@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseNotFound, InvalidDraft, MissingField, TransitionNotAllowed
-from cases.models import STATUS_LABELS, Case, CaseEvent, row_id
+from cases.models import STATUS_LABELS, Case, CaseEvent, Rating, row_id
 from cases.pushes import case_variables, push_to_resident
 
 
@@ -76,9 +76,10 @@ def _apply(
     values: dict[str, object] = {"status": move.to, "updated_at": moment}
     if move.to == "dispatched":
         values["department"] = department
+    rated = session.exec(select(Rating.id).where(Rating.case_id == case.id)).first() is not None
     if move.to == "closed":
         values["closed_at"] = moment
-        values["rating_requested_at"] = moment
+        values["rating_requested_at"] = None if rated else moment  # one rating per case
     if previous == "closed":
         values["closed_at"] = None
         values["rating_requested_at"] = None
@@ -118,7 +119,7 @@ def _apply(
     count = session.exec(select(CaseEvent.id).where(CaseEvent.case_id == case.id)).all()
     key = f"{move.to}:{len(count)}"
     push_to_resident(session, case=case, template_key="status.changed", variables=variables, key=key, now=moment)
-    if move.to == "closed":
+    if move.to == "closed" and not rated:
         push_to_resident(
             session,
             case=case,

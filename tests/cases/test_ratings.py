@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from cases import CaseNotFound, MissingField, RatingRejected, awaiting_rating, rate, satisfaction_rate
-from cases.models import Case, CaseEvent, StaffNotification
+from cases import CaseNotFound, MissingField, RatingRejected, awaiting_rating, rate, satisfaction_rate, transition
+from cases.models import Case, CaseEvent, OutboxMessage, StaffNotification
 from tests.cases.conftest import NOW, file, move_to
 
 
@@ -102,3 +102,13 @@ def test_satisfaction_rate_counts_satisfied_and_basically_satisfied_over_all_rat
     fixed_only = closed_case(session, openid="o-x", lat=31.9, lng=121.9)
     rate(session=session, number=fixed_only.number, openid="o-x", score=None, fixed="yes", comment=None, now=NOW)
     assert satisfaction_rate(session, NOW - timedelta(days=1), NOW + timedelta(days=1)) == 0.5
+
+
+def test_a_reopened_and_reclosed_case_keeps_its_rating_and_is_not_asked_again(session: Session) -> None:
+    case = closed_case(session)
+    rate(session=session, number=case.number, openid="o-resident-1", score=2, fixed=None, comment=None, now=NOW)
+    for step in ("processing", "verifying", "closed"):
+        transition(session=session, number=case.number, to=step, actor="王芳", now=NOW)
+    assert awaiting_rating(session, "o-resident-1", now=NOW) == []
+    asks = session.exec(select(OutboxMessage).where(OutboxMessage.template_key == "rating.ask")).all()
+    assert len(asks) == 1
