@@ -34,17 +34,22 @@ _NOT_TIMES = frozenset({"一点", "半点", "几点", "一点多", "一年", "�
 _PLACE_TAIL = re.compile(
     r"^(?:\s*[0-9一二三四五六七八九十]+(?:号楼|栋|幢|号|单元|楼|层|室|期|区|座|号院|排))+"
 )
-_ROAD_RE = re.compile(
-    r"([\u4e00-\u9fa5]{1,8}?(?:路|大道|大街|街|巷|弄)(?:[0-9]+号)?"
-    r"(?:(?:与|和|跟|交)[\u4e00-\u9fa5]{1,8}?(?:路|大道|大街|街)(?:交叉口|交口|路口|口)?|交叉口|路口|口)?)"
+# A place name is the run of "name characters" right before a place suffix: a character that cannot be
+# part of a name (pronouns, verbs, particles, measure words) ends the name ("我们幸福里小区" -> 幸福里小区,
+# "有人把小区" -> no name).
+_ROAD_SUFFIX = re.compile(r"大道|大街|路|街|巷")
+_PLACE_SUFFIX = re.compile(
+    r"小区|花园|新村|家园|公寓|佳苑|雅苑|华府|名邸|公馆|大院|社区|广场|菜市场|市场|公园|中学|小学|幼儿园|医院|村"
 )
-_COMPOUND_RE = re.compile(
-    r"([\u4e00-\u9fa5]{2,8}?(?:小区|花园|新村|家园|公寓|佳苑|雅苑|华府|名邸|公馆|大院|社区|广场|市场|菜市场|公园"
-    r"|中学|小学|幼儿园|医院|村))"
+_NOT_NAME = frozenset(
+    "的了在是我你他她它们有没这那哪个条段些过走跑把被给上下开到想让找说都还就也很太要能会去来从往向对跟和与及或"
+    "等着呢吗吧啊呀么什怎每天整半全各某几多少好旧外面旁边后门口附近该得做看买住边条辆趟次回车人家路街巷"
+    "一两三时间排线掉堵"
 )
-_LEADING_NOISE = re.compile(
-    r"^(?:.*?(?:我们|我家|咱们|俺们|这个|那个|住在|位于|就在|靠近|旁边|附近|门口|家住|在|到|去|从|是|的|了|说|和))+"
-)
+_GENERIC_NAMES = frozenset({"大马", "小马", "生产", "机耕", "沥青", "水泥", "柏油", "乡村", "农村", "丁字", "环城"})
+_CROSSING = re.compile(r"^(?:与|和|跟|交)([\u4e00-\u9fa5]{2,6}?(?:大道|大街|路|街))(?:交叉口|交口|路口|口)?")
+_ROAD_NUMBER = re.compile(r"^[0-9]+号")
+_BUILDING = re.compile(r"[0-9一二三四五六七八九十]+(?:号楼|栋|幢|单元)")
 
 
 def extract_time(text: str) -> str | None:
@@ -80,14 +85,38 @@ class PlaceFinder:
 
     @staticmethod
     def _by_pattern(t: str) -> str | None:
-        for pattern in (_ROAD_RE, _COMPOUND_RE):
-            match = pattern.search(t)
-            if match:
-                fragment = _LEADING_NOISE.sub("", match.group(1))
-                if len(fragment) >= 3 or (pattern is _ROAD_RE and len(fragment) >= 2):
-                    tail = _PLACE_TAIL.match(t[match.end() :])
-                    return fragment + (tail.group(0).replace(" ", "") if tail else "")
+        for suffixes in (_ROAD_SUFFIX, _PLACE_SUFFIX):
+            for match in suffixes.finditer(t):
+                name = _name_before(t, match.start())
+                if not name:
+                    continue
+                end = match.end()
+                if suffixes is _ROAD_SUFFIX:
+                    crossing = _CROSSING.match(t[end:]) or _ROAD_NUMBER.match(t[end:])
+                    end += crossing.end() if crossing else 0
+                tail = _PLACE_TAIL.match(t[end:])
+                return name + t[match.start() : end] + (tail.group(0).replace(" ", "") if tail else "")
+        for match in _BUILDING.finditer(t):  # "卓越城3栋": an unknown compound before a building number
+            name = _name_before(t, match.start(), longest=8)
+            if name:
+                tail = _PLACE_TAIL.match(t[match.start() :])
+                return name + (tail.group(0).replace(" ", "") if tail else "")
         return None
+
+
+def _is_name_char(ch: str, following: str) -> bool:
+    if ch in "一二三" and following == "环":  # 一环路, 南二环
+        return True
+    return "\u4e00" <= ch <= "\u9fa5" and ch not in _NOT_NAME
+
+
+def _name_before(t: str, end: int, longest: int = 6) -> str | None:
+    """The place name ending at `end`: up to `longest` name characters, at least two, not generic."""
+    start = end
+    while start > 0 and end - start < longest and _is_name_char(t[start - 1], t[start]):
+        start -= 1
+    name = t[start:end]
+    return name if len(name) >= 2 and name not in _GENERIC_NAMES else None
 
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -88,11 +88,24 @@ def test_place_prefers_gazetteer_names_with_building_tail() -> None:
         ("望江路与马鞍山路交叉口红绿灯坏了", "望江路与马鞍山路交叉口"),
         ("我们幸福里小区门口全是垃圾", "幸福里小区"),
         ("屯溪路88号门口有个坑", "屯溪路88号"),
+        ("南二环路上堵车", "南二环路"),
+        ("滨湖卓越城3栋2单元楼道灯坏了", "滨湖卓越城3栋2单元"),
     ],
 )
 def test_place_falls_back_to_road_and_compound_phrases(text: str, place: str) -> None:
     assert PlaceFinder([]).find(text) == place
 
 
-def test_no_place_in_a_message_without_one() -> None:
-    assert PlaceFinder(["星河雅居"]).find("我的养老金少发了") is None
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的养老金少发了",
+        "下班时间路口全是摆摊的",
+        "能不能开通一条公交线路",
+        "整个小区都停电了",
+        "总有人开车路过往绿化带里扔垃圾",
+        "老板跑路了",
+    ],
+)
+def test_ordinary_words_are_not_taken_for_places(text: str) -> None:
+    assert PlaceFinder(["星河雅居"]).find(text) is None
