@@ -25,18 +25,23 @@ function h(tag, attrs = {}, ...children) {
     else if (key === "class") node.className = value;
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
 }
-const pad = (n) => String(n).padStart(2, "0");
+// Times are shown in the centre's time zone whatever the browser's.
+const CENTRE_TIME = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  hourCycle: "h23",
+});
 export function when(value) {
   if (!value) return "";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const part = Object.fromEntries(CENTRE_TIME.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 const statusLabel = (code, label) => label || STATUS[code] || code || "";
 function flash(message, bad = false) {
@@ -434,7 +439,9 @@ async function templatesPage() {
       h("td", {}, i === 0 ? "当前" : `#${v.id}`), h("td", {}, v.author), h("td", {}, when(v.created_at)),
       h("td", {}, v.body),
       h("td", {}, i === 0 ? null : h("button", { type: "button", onclick: () => restore(v.id) }, "恢复此版")))));
-    if (current.history.length) {
+    if (!current.history.length) {
+      $("#template-history").append(h("tr", {}, h("td", { colspan: 5, class: "muted" }, "尚未修改过，目前使用系统默认文字")));
+    } else {
       $("#template-history").append(h("tr", {}, h("td", {}, "默认"), h("td", {}, "系统"), h("td", {}), h("td", {}, current.default_body),
         h("td", {}, h("button", { type: "button", onclick: () => restore(null) }, "恢复默认"))));
     }
@@ -489,8 +496,8 @@ async function dashboardPage() {
       linkList(p.numbers)]), "本周没有一人多诉");
     table($("#clusters"), ["问题", "网格", "居民数", "工单"], r.clusters.map((c) => [c.minor_name, c.grid_name, c.residents,
       linkList(c.numbers)]), "本周没有多人一诉");
-    table($("#overdue"), ["编号", "状态", "类别", "网格", "办理时限"], r.overdue.map((c) => [linkList([c.number]),
-      statusLabel(c.status, c.status_label), c.minor_name, c.grid_name, when(c.due_at)]), "没有超期工单");
+    table($("#overdue"), ["编号", "状态", "类别", "网格", "办理时限", "超期（小时）"], r.overdue.map((c) => [linkList([c.number]),
+      statusLabel(c.status, c.status_label), c.minor_name, c.grid_name, when(c.due_at), c.overdue_hours]), "没有超期工单");
     await mapReady;
     map.setHeat(Object.fromEntries(r.by_grid.map((g) => [g.grid_id, g.count])));
   };
