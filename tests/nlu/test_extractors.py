@@ -34,6 +34,7 @@ def test_no_case_number_in_phone_or_date() -> None:
         ("凌晨两点还在施工", "凌晨两点"),
         ("每天晚上十点到十二点跳广场舞", "每天晚上十点到十二点"),
         ("一个多月了没人管", "一个多月了"),
+        ("垃圾好几天没人收", "好几天"),
     ],
 )
 def test_time_hints(text: str, hint: str) -> None:
@@ -69,6 +70,8 @@ def test_danger_to_people_is_urgent(text: str, kind: str) -> None:
         "天然气停了没法做饭",
         "燃气费太贵了",
         "上次着火的那栋楼还没修",
+        "燃气灶打不着火 是不是停气了",
+        "有人在沟边点火烧塑料 黑烟呛人",
         "路灯不亮",
     ],
 )
