@@ -107,6 +107,9 @@ def parse_taxonomy(data: Any, *, digest: str = "", source: str = "taxonomy") -> 
         raise TaxonomyError(f"{source}: top level must be a mapping with 'majors' and 'minors'")
     majors = _parse_majors(data.get("majors"), source)
     minors = _parse_minors(data.get("minors"), {m.code for m in majors}, source)
+    empty = sorted({m.code for m in majors} - {m.major_code for m in minors})
+    if empty:
+        raise TaxonomyError(f"{source}: major(s) {', '.join(empty)} have no minors")
     if not digest:
         digest = hashlib.sha256(repr(data).encode("utf-8")).hexdigest()
     return Taxonomy(majors=tuple(majors), minors=tuple(minors), digest=digest)

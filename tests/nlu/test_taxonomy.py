@@ -82,3 +82,10 @@ def test_malformed_codes_and_files_give_clear_errors(tmp_path: Path) -> None:
         load_taxonomy(broken)
     with pytest.raises(TaxonomyError, match="'majors' must be a non-empty list"):
         parse_taxonomy({"minors": []})
+
+
+def test_major_without_minors_is_rejected() -> None:
+    data = shipped()
+    data["minors"] = [m for m in data["minors"] if not str(m["code"]).startswith("17")]
+    with pytest.raises(TaxonomyError, match=r"major\(s\) 17 have no minors"):
+        parse_taxonomy(data)
