@@ -62,8 +62,19 @@ def add_rating_comment(*, session: Session, number: str, openid: str, comment: s
 
 
 def request_handover(*, session: Session, openid: str, channel: str, text: str, now: datetime) -> StaffNotification:
-    """The resident asks for a person (转人工): a notification on the staff console. Commits."""
+    """The resident asks for a person (转人工): a notification on the staff console. Commits.
+
+    At most one unread request per resident: asking again while staff have not read it returns it.
+    """
     resident = get_or_create_resident(session, openid=openid, channel=channel, now=now)
+    waiting = session.exec(
+        select(StaffNotification)
+        .where(StaffNotification.resident_id == resident.id, StaffNotification.kind == "handover")
+        .where(col(StaffNotification.read_at).is_(None))
+    ).first()
+    if waiting is not None:
+        session.commit()
+        return waiting
     said = text.strip()[:500]
     note = StaffNotification(
         resident_id=row_id(resident),

@@ -31,5 +31,6 @@ def test_rating_comment_is_added_to_the_rating(session: Session) -> None:
 
 def test_handover_request_reaches_staff(session: Session) -> None:
     request_handover(session=session, openid="o-new", channel="oa", text="我要找人工", now=NOW)
-    note = session.exec(select(StaffNotification)).one()
+    request_handover(session=session, openid="o-new", channel="oa", text="人工！", now=NOW)
+    note = session.exec(select(StaffNotification)).one()  # one unread request per resident
     assert note.kind == "handover" and "我要找人工" in note.message and note.resident_id is not None
