@@ -320,3 +320,77 @@ def test_report_handle_push_rate_count_and_edit_a_template(running: Running, bro
     time.sleep(0.5)  # the renderer's refresh interval in this test
     assert "工作人员随时为您服务" in phone.tap_menu("HELP")
     snap(resident, "11-simulator-new-help-text")
+
+
+def largest_grid(base: str) -> str:
+    import httpx
+
+    layer = httpx.get(f"{base}/api/geo/grids.geojson", timeout=10).json()
+
+    def area(feature: dict[str, Any]) -> float:
+        ring = feature["geometry"]["coordinates"][0]
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return (max(xs) - min(xs)) * (max(ys) - min(ys))
+
+    return str(max(layer["features"], key=area)["properties"]["grid_id"])
+
+
+def test_a_map_pin_then_corrections_and_a_rollback_in_the_console(running: Running, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    base = running.url
+    resident = browser.new_page(viewport={"width": 900, "height": 820}, locale="zh-CN")
+    resident.set_default_timeout(TIMEOUT)
+    resident.goto(f"{base}/sandbox?openid=o_browser_resident_02")
+    phone = Phone(resident)
+    phone.wait_for_bot(0)
+    grid = largest_grid(base)
+
+    def pin_on_map() -> tuple[str, str]:
+        seen = len(phone.bot_texts())
+        resident.click("#plus")
+        resident.click("#open-location")
+        resident.locator(f"#location-map path[data-grid='{grid}']").click()
+        expect(resident.locator("#picked")).to_contain_text("附近")
+        snap(resident, "21-simulator-map-pin")
+        resident.click("#send-location")
+        return "", phone.wait_for_bot(seen)
+
+    first = phone.say("垃圾堆了好几天没人清理，很臭")
+    number = answer_until_filed(phone, first, pin_on_map)
+
+    staff = browser.new_page(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    staff.set_default_timeout(TIMEOUT)
+    staff.goto(f"{base}/staff/login")
+    staff.fill("input[name=name]", STAFF_NAME)
+    staff.fill("input[name=password]", STAFF_PASSWORD)
+    staff.click("button[type=submit]")
+    staff.fill("input[name=q]", number)
+    staff.click("#filters button[type=submit]")
+    expect(staff.locator("#case-table tbody tr")).to_have_count(1)
+    staff.click(f"tr[data-number='{number}'] a")
+    expect(staff.locator(f".gridmap path.selected[data-grid='{grid}']")).to_have_count(1)
+
+    # Reclassify to a category chosen from the taxonomy, then relocate by a place name.
+    staff.locator("#minor-select option[value='0401']").wait_for(state="attached")
+    staff.select_option("#minor-select", "0401")
+    staff.fill("#reclassify-form input[name=note]", "居民描述的是路灯问题")
+    staff.click("#reclassify-form button")
+    expect(staff.locator("#case-facts")).to_contain_text("路灯不亮（已改类）")
+    staff.fill("#relocate-form input[name=address]", "星河雅居")
+    staff.click("#relocate-form button")
+    expect(staff.locator("#case-facts")).to_contain_text("兰亭第1网格")
+    expect(staff.locator("#timeline")).to_contain_text("改类")
+    expect(staff.locator("#timeline")).to_contain_text("改址")
+    snap(staff, "22-console-corrected")
+
+    # A saved version can be rolled back to the default.
+    staff.goto(f"{base}/staff/templates?key=menu.unknown")
+    expect(staff.locator("#template-key")).to_have_text("menu.unknown")
+    staff.fill("#template-body", "不好意思，我没看明白。反映问题请直接描述；查进度请回复“进度”。")
+    staff.click("#save-button")
+    expect(staff.locator("#template-history tr")).to_have_count(2)
+    staff.locator("#template-history button", has_text="恢复默认").click()
+    expect(staff.locator("#template-history tr")).to_have_count(3)  # the restore is a version of its own
+    expect(staff.locator("#template-body")).to_have_value(re.compile("这句我没看明白"))
+    snap(staff, "23-console-template-rolled-back")

@@ -165,7 +165,7 @@ async function openLocation() {
   if (!map) {
     map = new GridMap($("#location-map"), {
       height: 300,
-      onClick: ({ lat, lng, grid }) => pick({ lat, lng, label: grid ? `${grid.street}${grid.community.replace("居民委员会", "")}${grid.grid_name}附近` : "辖区外某处" }),
+      onClick: ({ lat, lng, grid }) => pick({ lat, lng, label: grid ? `${grid.street}${grid.community.replace(/(居民|村民)委员会$/, "")}${grid.grid_name}附近` : "辖区外某处" }),
     });
     await map.load().catch(() => { $("#picked").textContent = "地图加载失败，可以从下面的地点中选择"; });
   }
@@ -188,7 +188,7 @@ async function loadPlaces(q) {
       pick({ lat: p.lat, lng: p.lng, label: p.name });
       if (map) map.focus(p.lat, p.lng, 0.03);
     },
-  }, p.name, h("small", {}, [p.street, p.community.replace("居民委员会", ""), p.grid_name].filter(Boolean).join(" · ")))));
+  }, p.name, h("small", {}, [p.street, p.community.replace(/(居民|村民)委员会$/, ""), p.grid_name].filter(Boolean).join(" · ")))));
 }
 function closeLocation() {
   $("#location-sheet").hidden = true;
