@@ -61,8 +61,8 @@ def train(taxonomy: Taxonomy, words_of: Callable[[str], list[str]]) -> LinearMod
         idf=vectorizer.idf_.astype(np.float32),
         minor_codes=[str(c) for c in minor_clf.classes_],
         major_codes=[str(c) for c in major_clf.classes_],
-        w_minor=np.ascontiguousarray(minor_clf.coef_.T, dtype=np.float32),
+        w_minor=np.ascontiguousarray(minor_clf.coef_.T, dtype=np.float16),
         b_minor=minor_clf.intercept_.astype(np.float32),
-        w_major=np.ascontiguousarray(major_clf.coef_.T, dtype=np.float32),
+        w_major=np.ascontiguousarray(major_clf.coef_.T, dtype=np.float16),
         b_major=major_clf.intercept_.astype(np.float32),
     )
