@@ -1,0 +1,84 @@
+"""What ``api.ui.mount_ui`` serves: the console everywhere, the simulator only while sandboxed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+
+def make_client(tmp_path: Path, *, sandbox: bool) -> TestClient:
+    extra = {} if sandbox else {"sandbox": False, "wechat_secret": "a-real-looking-secret-0123456789"}
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/ui.db", media_dir=tmp_path / "media",
+                        data_dir=tmp_path / "data", **extra)  # type: ignore[arg-type]
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture
+def sandboxed(tmp_path: Path) -> Iterator[TestClient]:
+    with make_client(tmp_path, sandbox=True) as client:
+        yield client
+
+
+def staff_headers(client: TestClient) -> dict[str, str]:
+    token = client.post("/api/staff/login", json={"name": "admin", "password": "admin123"}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("path", ["/staff/login", "/staff/cases", "/staff/cases/BH20261128-0001",
+                                  "/staff/templates", "/staff/dashboard"])
+def test_console_pages_are_chinese_shells(sandboxed: TestClient, path: str) -> None:
+    response = sandboxed.get(path)
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in response.text
+    assert "/staff/static/console.js" in response.text
+
+
+def test_the_console_root_leads_to_the_case_list(sandboxed: TestClient) -> None:
+    response = sandboxed.get("/staff", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/cases"
+
+
+def test_static_files_are_served_without_any_external_reference(sandboxed: TestClient) -> None:
+    for path in ("/staff/static/console.js", "/staff/static/gridmap.js", "/staff/static/console.css",
+                 "/sandbox/static/simulator.js", "/sandbox/static/simulator.css"):
+        response = sandboxed.get(path)
+        assert response.status_code == 200, path
+        assert "https://" not in response.text and "http://" not in response.text.replace(
+            "http://www.w3.org/2000/svg", ""), path
+
+
+def test_the_simulator_and_its_sample_places_while_sandboxed(sandboxed: TestClient) -> None:
+    page = sandboxed.get("/sandbox")
+    assert page.status_code == 200 and "居民模拟器" in page.text
+    places = sandboxed.get("/sandbox/simulator/places").json()
+    assert len(places) == 24 and all(p["grid_name"] for p in places)
+    assert len({p["street"] for p in places}) > 3  # spread over the district
+    found = sandboxed.get("/sandbox/simulator/places", params={"q": "星河雅居"}).json()
+    assert found[0]["name"] == "星河雅居"
+
+
+def test_no_simulator_without_the_sandbox(tmp_path: Path) -> None:
+    with make_client(tmp_path, sandbox=False) as client:
+        assert client.get("/sandbox").status_code == 404
+        assert client.get("/sandbox/static/simulator.js").status_code == 404
+        assert client.get("/staff/login").status_code == 200
+
+
+def test_locating_for_a_relocation_needs_a_staff_login(sandboxed: TestClient) -> None:
+    assert sandboxed.get("/staff/locate", params={"text": "星河雅居"}).status_code == 401
+    headers = staff_headers(sandboxed)
+    [by_name, *_] = sandboxed.get("/staff/locate", params={"text": "星河雅居"}, headers=headers).json()
+    assert by_name["grid_name"] == "兰亭第1网格"
+    by_point = sandboxed.get("/staff/locate", params={"lat": by_name["lat"], "lng": by_name["lng"]},
+                             headers=headers).json()
+    assert by_point[0]["grid_id"] == by_name["grid_id"]
+    assert sandboxed.get("/staff/locate", params={"lat": 39.9, "lng": 116.4}, headers=headers).json() == []
+    empty = sandboxed.get("/staff/locate", headers=headers)
+    assert empty.status_code == 422 and empty.json()["detail"] == "请输入地名，或在地图上点选位置"
