@@ -96,7 +96,7 @@ async def _build_leaves(services: Services) -> None:
         await asyncio.to_thread(_ensure_demo_staff, services)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     services.geo = await asyncio.to_thread(GeoService.load, settings.data_dir)
-    place_names = [place.name for place in services.geo.snapshot().places]
+    place_names = [place.name for place in services.geo.snapshot.places]
     services.nlu = await asyncio.to_thread(NLU.load, extra_words=place_names, cache_dir=settings.data_dir / "nlu-cache")
     services.templates = Renderer(default_catalog(), services.engine, settings.template_refresh_seconds)
     services.rules = CaseRules()
