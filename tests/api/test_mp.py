@@ -359,3 +359,39 @@ def test_the_api_is_documented(client: TestClient) -> None:
     created = paths["/api/mp/reports"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created["$ref"].endswith("/ReportOut")
     assert "multipart/form-data" in paths["/api/mp/reports"]["post"]["requestBody"]["content"]
+
+
+# -- pushes to the mini-program ---------------------------------------------------------------------------
+
+
+def wait_for(check: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_pushes_reach_a_subscriber_and_otherwise_wait_in_the_case_page(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/push.db", media_dir=tmp_path / "media",
+                        data_dir=tmp_path / "data", worker_poll_seconds=0.1)
+    with TestClient(create_app(settings, run_worker=True)) as client:
+        subscriber, other = login(client, "o_mp_sub"), login(client, "o_mp_nosub")
+        # In WeChat the acceptance happens in wx.requestSubscribeMessage; the page then tells us.
+        client.post("/sandbox/api/residents/o_mp_sub/subscribe", json={"template_ids": ["sandbox-sub-report-filed"]})
+        client.post("/api/mp/subscriptions", json={"results": {"sandbox-sub-report-filed": "accept"}},
+                    headers=subscriber)
+        mine = report(client, subscriber, description="路灯坏了，晚上很黑", address="星河雅居").json()["number"]
+        theirs = report(client, other, description="垃圾没人收，堆在路边", address="星河雅居").json()["number"]
+
+        pushed = wait_for(lambda: [m for m in client.get("/sandbox/api/messages?openid=o_mp_sub").json()
+                                   if m["via"] == "subscribe"])
+        assert mine in pushed[0]["text"]
+        assert client.get(f"/api/mp/cases/{mine}", headers=subscriber).json()["notices"] == []
+
+        notices = wait_for(lambda: client.get(f"/api/mp/cases/{theirs}", headers=other).json()["notices"])
+        assert notices[0]["key"] == "report.filed_push"
+        assert theirs in notices[0]["text"]
+        assert client.get("/sandbox/api/messages?openid=o_mp_nosub").json() == []
