@@ -36,7 +36,12 @@ async def home_slash() -> Response:
 
 @console_router.get("/login", response_class=HTMLResponse)
 async def login(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", "login", "登录")
+    demo = None
+    if request.app.state.settings.sandbox_on:
+        from api.app import DEMO_STAFF  # the account a fresh sandbox database gets
+
+        demo = DEMO_STAFF
+    return _page(request, "login.html", "login", "登录", demo=demo)
 
 
 @console_router.get("/cases", response_class=HTMLResponse)

@@ -39,6 +39,10 @@ def test_console_pages_are_chinese_shells(sandboxed: TestClient, path: str) -> N
     assert "/staff/static/console.js" in response.text
 
 
+def test_the_sandbox_login_page_names_the_demo_account(sandboxed: TestClient) -> None:
+    assert "演示环境账号：admin，密码：admin123" in sandboxed.get("/staff/login").text
+
+
 def test_the_console_root_leads_to_the_case_list(sandboxed: TestClient) -> None:
     response = sandboxed.get("/staff", follow_redirects=False)
     assert response.status_code == 303
@@ -68,7 +72,8 @@ def test_no_simulator_without_the_sandbox(tmp_path: Path) -> None:
     with make_client(tmp_path, sandbox=False) as client:
         assert client.get("/sandbox").status_code == 404
         assert client.get("/sandbox/static/simulator.js").status_code == 404
-        assert client.get("/staff/login").status_code == 200
+        login = client.get("/staff/login")
+        assert login.status_code == 200 and "演示环境账号" not in login.text
 
 
 def test_locating_for_a_relocation_needs_a_staff_login(sandboxed: TestClient) -> None:

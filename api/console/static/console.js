@@ -189,11 +189,16 @@ function isOverdue(c) {
   if (c.overdue !== undefined) return Boolean(c.overdue);
   return ["submitted", "accepted", "dispatched", "processing", "verifying"].includes(c.status) && c.due_at && new Date(c.due_at) < new Date();
 }
+function isDueSoon(c) {
+  const open = ["submitted", "accepted", "dispatched", "processing", "verifying"].includes(c.status);
+  return open && c.due_at && new Date(c.due_at) - new Date() < 24 * 3600 * 1000;
+}
 function isFlagged(c) { return Boolean(c.flagged ?? (c.callback_needed || c.repeat_reporter)); }
 function caseTags(c) {
   return [
     c.urgent ? h("span", { class: "tag urgent" }, "紧急") : null,
     isOverdue(c) ? h("span", { class: "tag overdue" }, "超期") : null,
+    !isOverdue(c) && isDueSoon(c) ? h("span", { class: "tag flagged", title: "24 小时内到期" }, "即将到期") : null,
     c.callback_needed ? h("span", { class: "tag flagged" }, "需回访") : null,
     c.repeat_reporter ? h("span", { class: "tag flagged" }, "一人多诉") : null,
     c.cluster_number ? h("span", { class: "tag cluster", title: `合并到 ${c.cluster_number}` }, "多人一诉") : null,
