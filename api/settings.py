@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     template_refresh_seconds: Annotated[float, Field(gt=0)] = 1.0
 
+    # WeChat's template ids per push key (JSON), e.g. {"status.changed": "<id from the console>"}.
+    push_template_ids: dict[str, str] = Field(default_factory=dict)
+    push_subscribe_ids: dict[str, str] = Field(default_factory=dict)
+
     centre_hotline: str = "0551-12345"
     centre_office_hours: str = "工作日 8:30–12:00、14:00–17:30"
     migrate_on_start: bool = True

@@ -238,8 +238,8 @@ def courier_for(services: Any) -> Courier:
         oa_api=services.oa_api,
         mp_api=services.mp_api,
         renderer=services.templates,
-        template_ids={**OA_TEMPLATE_IDS, **(getattr(settings, "push_template_ids", None) or {})},
-        subscribe_ids={**MP_SUBSCRIBE_IDS, **(getattr(settings, "push_subscribe_ids", None) or {})},
+        template_ids={**OA_TEMPLATE_IDS, **settings.push_template_ids},
+        subscribe_ids={**MP_SUBSCRIBE_IDS, **settings.push_subscribe_ids},
     )
 
 

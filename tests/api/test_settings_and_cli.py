@@ -71,3 +71,8 @@ def test_a_bad_setting_stops_the_cli_with_one_line(monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(app, ["check"])
     assert result.exit_code == 2
     assert "INTAKE_WECHAT_AES_KEY" in result.output
+
+
+def test_push_template_ids_come_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTAKE_PUSH_TEMPLATE_IDS", '{"status.changed": "tpl-from-console"}')
+    assert load_settings().push_template_ids == {"status.changed": "tpl-from-console"}
