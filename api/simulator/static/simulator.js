@@ -204,6 +204,11 @@ function switchTo(id) {
   remember();
   redraw();
   return poll().then(() => {
+    if (!log.length && mine.some((m) => m.afterSeq > 0)) {
+      mine = [];  // the server restarted and forgot this conversation: start afresh
+      remember();
+      redraw();
+    }
     if (!mine.length && !log.length) {
       return send({ kind: "event", event: "subscribe" }, { kind: "event", text: "你关注了公众号" });
     }
