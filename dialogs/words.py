@@ -6,6 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
+from nlu import EMERGENCY_NUMBERS
+
 CONFIRM_WORDS = frozenset({"确认", "提交", "是", "是的", "对", "对的", "好", "好的", "确定", "没问题", "可以",
                            "确认提交"})
 BACK_WORDS = frozenset({"修改", "返回", "上一步", "改一下", "不对", "重填"})
@@ -19,8 +21,6 @@ MY_CASES_WORDS = frozenset({"我的工单", "我的反映", "查进度", "查询
 RATE_WORDS = frozenset({"评价", "我要评价", "评分"})
 
 CHINA = timezone(timedelta(hours=8))
-HOTLINES = {"fire": "119", "gas": "119", "electric": "110", "injury": "120", "trapped": "119",
-            "crime": "110", "violence": "110"}
 
 
 def clean(text: str) -> str:
@@ -33,7 +33,7 @@ def is_word(text: str, words: Iterable[str]) -> bool:
 
 def urgent_hotline(kind: str | None) -> str:
     """Which number to call first for this kind of danger; 119/110/120 when unsure."""
-    return HOTLINES.get(kind or "", "119/110/120")
+    return EMERGENCY_NUMBERS.get(kind or "", "119/110/120")
 
 
 def due_text(due_at: datetime) -> str:
