@@ -35,6 +35,7 @@ from dialogs.words import (
     YES_WORDS,
     due_text,
     is_word,
+    urgency_name,
     urgent_hotline,
 )
 
@@ -189,7 +190,7 @@ def _warn_if_urgent(data: dict[str, Any], meaning: Any, say: Say) -> None:
     if meaning is not None and meaning.urgent and not data.get("urgent_warned"):
         data["urgent"] = True
         data["urgent_warned"] = True
-        say("report.urgent", kind=meaning.urgency_kind or "", hotline=urgent_hotline(meaning.urgency_kind))
+        say("report.urgent", kind=urgency_name(meaning.urgency_kind), hotline=urgent_hotline(meaning.urgency_kind))
 
 
 def _fresh(data: dict[str, Any]) -> dict[str, Any]:

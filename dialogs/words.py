@@ -31,6 +31,15 @@ def is_word(text: str, words: Iterable[str]) -> bool:
     return clean(text) in set(words)
 
 
+URGENCY_NAMES = {"fire": "火情", "gas": "燃气泄漏", "electric": "触电危险", "trapped": "有人被困",
+                 "drowning": "有人落水", "injury": "有人受伤", "violence": "人身安全"}
+
+
+def urgency_name(kind: str | None) -> str:
+    """The danger in the resident's words ("火情"); empty when the kind is unknown."""
+    return URGENCY_NAMES.get(kind or "", "")
+
+
 def urgent_hotline(kind: str | None) -> str:
     """Which number to call first for this kind of danger; 119/110/120 when unsure."""
     return EMERGENCY_NUMBERS.get(kind or "", "119/110/120")
