@@ -53,6 +53,8 @@ from cases.queries import (
 from cases.ratings import FIXED_LABELS, SCORE_LABELS, mark_called_back
 from cases.rules import CaseRules
 from cases.staff import authenticate, create_staff, issue_token
+from geo import UnknownGridError
+from nlu import TaxonomyError
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
@@ -697,9 +699,44 @@ def move_case(number: str, body: TransitionIn, staff: CurrentStaff, session: Ses
     return _detail(session, moved, staff, now)
 
 
+def _checked_category(request: Request, body: ReclassifyIn) -> ReclassifyIn:
+    """Names come from the centre's taxonomy, not from the browser; an unknown code is refused."""
+    taxonomy = getattr(getattr(request.app.state.services, "nlu", None), "taxonomy", None)
+    if taxonomy is None:
+        return body
+    try:
+        minor = taxonomy.minor(body.minor_code)
+    except TaxonomyError:
+        problem = {"message": f"问题小类 {body.minor_code} 不在分类表中", "field": "minor_code"}
+        raise HTTPException(422, problem) from None
+    major = taxonomy.major(minor.major_code)
+    return body.model_copy(update={"major_code": major.code, "major_name": major.name, "minor_name": minor.name})
+
+
+def _checked_place(request: Request, body: RelocateIn) -> RelocateIn:
+    """Grid, community and street come from the active grid layer; a point outside the district is refused."""
+    geo = getattr(request.app.state.services, "geo", None)
+    if geo is None:
+        return body
+    if body.lat is not None and body.lng is not None:
+        found = geo.locate_point(body.lat, body.lng)
+        if found.grid_id is None:
+            raise HTTPException(422, {"message": "该位置不在本区网格范围内", "field": "lat"})
+        return body.model_copy(update={"grid_id": found.grid_id, "grid_name": found.grid_name,
+                                       "community": found.community, "street": found.street})
+    try:
+        facts = geo.grid(body.grid_id)
+    except UnknownGridError:
+        raise HTTPException(422, {"message": f"网格 {body.grid_id} 不存在", "field": "grid_id"}) from None
+    return body.model_copy(update={"grid_name": facts.name, "community": facts.community, "street": facts.street})
+
+
 @router.post("/cases/{number}/reclassify", response_model=CaseDetail)
-def reclassify_case(number: str, body: ReclassifyIn, staff: CurrentStaff, session: SessionDep, now: Now) -> CaseDetail:
+def reclassify_case(
+    number: str, body: ReclassifyIn, request: Request, staff: CurrentStaff, session: SessionDep, now: Now
+) -> CaseDetail:
     case = _case_or_404(session, number)
+    body = _checked_category(request, body)
     moved = cases.reclassify(
         session=session,
         number=case.number,
@@ -715,8 +752,11 @@ def reclassify_case(number: str, body: ReclassifyIn, staff: CurrentStaff, sessio
 
 
 @router.post("/cases/{number}/relocate", response_model=CaseDetail)
-def relocate_case(number: str, body: RelocateIn, staff: CurrentStaff, session: SessionDep, now: Now) -> CaseDetail:
+def relocate_case(
+    number: str, body: RelocateIn, request: Request, staff: CurrentStaff, session: SessionDep, now: Now
+) -> CaseDetail:
     case = _case_or_404(session, number)
+    body = _checked_place(request, body)
     try:
         moved = cases.relocate(
             session=session,

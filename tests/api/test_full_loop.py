@@ -100,3 +100,24 @@ def test_forbidden_transition_is_409_naming_the_allowed_ones(client: TestClient)
                            headers=staff_token(client))
     assert response.status_code == 409
     assert "accepted" in response.text
+
+
+def test_staff_corrections_take_names_from_the_taxonomy_and_the_grid_layer(client: TestClient) -> None:
+    send(client, kind="text", content="星河雅居门口垃圾三天没人收了")
+    send(client, kind="text", content="跳过")
+    send(client, kind="text", content="2")
+    number = "BH" + send(client, kind="text", content="确认").split("BH")[1][:13]
+    headers = staff_token(client)
+    moved = client.post(f"/api/staff/cases/{number}/reclassify", headers=headers, json={
+        "major_code": "99", "major_name": "乱写", "minor_code": "0401", "minor_name": "乱写"}).json()
+    assert (moved["major_name"], moved["minor_name"]) == ("市政设施", "路灯不亮")
+    assert "乱写" not in str(moved)
+    unknown = client.post(f"/api/staff/cases/{number}/reclassify", headers=headers, json={
+        "major_code": "04", "major_name": "x", "minor_code": "0499", "minor_name": "x"})
+    assert unknown.status_code == 422
+    relocated = client.post(f"/api/staff/cases/{number}/relocate", headers=headers, json={
+        "lat": 31.851386, "lng": 117.281476, "grid_id": "bogus", "grid_name": "乱写"}).json()
+    assert relocated["grid_id"] == "34011100300101" and relocated["grid_name"] != "乱写"
+    outside = client.post(f"/api/staff/cases/{number}/relocate", headers=headers, json={
+        "lat": 39.9, "lng": 116.4, "grid_id": "x"})
+    assert outside.status_code == 422
