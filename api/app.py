@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -37,6 +38,10 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
             services.dispatcher = factory(services)
             services.dispatcher.freeze()
             app.state.services = services
+            # The NLU dictionary, the grid index and the gazetteer are millions of long-lived objects:
+            # moving them out of the collector's reach keeps full collections from pausing every request.
+            gc.collect()
+            gc.freeze()
             stop = asyncio.Event()
             worker = asyncio.create_task(outbox.run_worker(services, stop=stop)) if run_worker else None
             try:
