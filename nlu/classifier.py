@@ -47,6 +47,8 @@ class KeywordIndex:
             self.terms[term] = (np.fromiter(sorted(minors), dtype=np.int64), weight)
         self.max_len = max(len(t) for t in self.terms)
         self._fuzzy_terms = [t for t in self.terms if len(t) >= FUZZY_MIN_LEN]
+        # A term is worth a fuzzy comparison only when the text shares all but one of its characters.
+        self._fuzzy_needs = [len(set(t)) - 1 for t in self._fuzzy_terms]
         self._by_char: dict[str, list[int]] = defaultdict(list)
         for tid, term in enumerate(self._fuzzy_terms):
             for ch in set(term):
@@ -74,9 +76,12 @@ class KeywordIndex:
         for ch in set(text):
             shared.update(self._by_char.get(ch, ()))
         hits: list[tuple[str, float]] = []
+        needs, terms, skip = self._fuzzy_needs, self._fuzzy_terms, set(exclude)
         for tid, count in shared.items():
-            term = self._fuzzy_terms[tid]
-            if count < len(set(term)) - 1 or term in exclude:
+            if count < needs[tid]:
+                continue
+            term = terms[tid]
+            if term in skip:
                 continue
             score = fuzz.partial_ratio(term, text, score_cutoff=FUZZY_CUTOFF)
             if score and score < 100:
