@@ -39,8 +39,12 @@ def _logging() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default INTAKE_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default INTAKE_PORT)")] = None,
+    worker: Annotated[bool, typer.Option(help="Run the outbox worker in this process too")] = True,
 ) -> None:
-    """Run the API with the in-process outbox worker, on the configured (or embedded) defaults."""
+    """Run the API with the in-process outbox worker, on the configured (or embedded) defaults.
+
+    With ``--no-worker`` the API only queues pushes: run ``intake worker`` processes beside it (scale-out).
+    """
     import uvicorn
 
     from api.app import create_app
@@ -52,7 +56,7 @@ def serve(
         settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     upgrade(settings.database_url)
     _print_banner(settings)
-    uvicorn.run(create_app(settings, run_worker=True), host=settings.host, port=settings.port,
+    uvicorn.run(create_app(settings, run_worker=worker), host=settings.host, port=settings.port,
                 loop="uvloop", http="httptools", log_level="info", access_log=False)
 
 
