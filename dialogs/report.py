@@ -91,11 +91,18 @@ def _classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
         data["urgent"] = True
 
 
-def _set_place(data: dict[str, Any], candidate: Any) -> None:
+def _place(candidate: Any) -> dict[str, Any]:
+    """A gazetteer candidate as it is kept in the dialog data (and offered as a numbered choice)."""
+    return {"name": candidate.name, "community": candidate.community, "street": candidate.street,
+            "lat": candidate.lat, "lng": candidate.lng, "grid_id": candidate.grid_id,
+            "grid_name": candidate.grid_name}
+
+
+def _set_place(data: dict[str, Any], place: dict[str, Any]) -> None:
     data["location"] = {
-        "lat": candidate.lat, "lng": candidate.lng, "address": candidate.name,
-        "grid_id": candidate.grid_id, "grid_name": candidate.grid_name,
-        "community": candidate.community, "street": candidate.street, "approximate": False,
+        "lat": place["lat"], "lng": place["lng"], "address": place["name"], "grid_id": place["grid_id"],
+        "grid_name": place["grid_name"], "community": place["community"], "street": place["street"],
+        "approximate": False,
     }
     data.pop("place_choices", None)
 
@@ -106,13 +113,9 @@ def _places_from_text(data: dict[str, Any], text: str, geo: Any) -> list[Any]:
     if not candidates:
         return []
     if len(candidates) == 1 or candidates[0].score - candidates[1].score >= PLACE_SCORE_CLEAR:
-        _set_place(data, candidates[0])
+        _set_place(data, _place(candidates[0]))
     else:
-        data["place_choices"] = [
-            {"name": c.name, "community": c.community, "street": c.street, "lat": c.lat, "lng": c.lng,
-             "grid_id": c.grid_id, "grid_name": c.grid_name}
-            for c in candidates[:5]
-        ]
+        data["place_choices"] = [_place(c) for c in candidates[:5]]
     return list(candidates)
 
 
@@ -367,9 +370,10 @@ async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDes
     recent = data.get("recent_location")
     choice = pick_number(update.text, len(choices)) if choices else None
     if choice is not None:
-        _set_place(data, _Candidate(**choices[choice - 1]))
-        say("report.location_set", place=choices[choice - 1]["name"], grid_name=choices[choice - 1]["grid_name"],
-            community=choices[choice - 1]["community"])
+        picked = choices[choice - 1]
+        _set_place(data, picked)
+        say("report.location_set", place=picked["name"], grid_name=picked["grid_name"],
+            community=picked["community"])
     elif raw_state == Report.location and recent and pick_number(update.text, 1) == 1:
         if not _set_point(data, recent["lat"], recent["lng"], recent["crs"], recent.get("label", ""), geo, say):
             await state.set_data(data)
@@ -388,11 +392,6 @@ async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDes
             say("report.location_set", place=location["address"], grid_name=location["grid_name"],
                 community=location["community"])
     await _advance(data, say, state, desk, update, location_ttl)
-
-
-class _Candidate:
-    def __init__(self, **fields: Any) -> None:
-        self.__dict__.update(fields)
 
 
 @router.handler(StateIs(Report.category_choice), Kind(K.TEXT, K.VOICE))
