@@ -38,6 +38,7 @@ from dialogs.words import (
     urgency_name,
     urgent_hotline,
 )
+from nlu import extract_phone
 
 router = Router("report")
 MAX_PHOTOS = 9
@@ -364,7 +365,7 @@ async def describe(update: Update, state: FSMContext, say: Say, desk: CaseDesk, 
 
 @router.handler(StateIs(Report.location, Report.place_choice), Kind(K.TEXT, K.VOICE))
 async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: Any,
-                      meaning: Any, raw_state: str | None, location_ttl: int) -> None:
+                      raw_state: str | None, location_ttl: int) -> None:
     data = await state.get_data()
     choices = data.get("place_choices") or []
     recent = data.get("recent_location")
@@ -379,8 +380,9 @@ async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDes
             await state.set_data(data)
             return
     else:
-        if meaning is not None and meaning.phone:
-            data["phone"] = meaning.phone
+        phone = extract_phone(update.text)
+        if phone:
+            data["phone"] = phone
         data.pop("place_choices", None)
         if not _places_from_text(data, update.text, geo):
             say("report.location_not_found", text=update.text.strip()[:20])
@@ -419,11 +421,11 @@ async def category(update: Update, state: FSMContext, say: Say, desk: CaseDesk, 
 
 
 @router.handler(StateIs(Report.phone), Kind(K.TEXT, K.VOICE))
-async def phone(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Any,
-                location_ttl: int) -> None:
+async def phone(update: Update, state: FSMContext, say: Say, desk: CaseDesk, location_ttl: int) -> None:
     data = await state.get_data()
-    if meaning is not None and meaning.phone:
-        data["phone"] = meaning.phone
+    typed = extract_phone(update.text)
+    if typed:
+        data["phone"] = typed
     elif data.get("phone_offer") and (pick_number(update.text, 1) == 1 or is_word(update.text, YES_WORDS)):
         data["phone"] = data["phone_offer"]
     elif is_word(update.text, SKIP_WORDS | NO_WORDS) or pick_number(update.text, 2) == 2:

@@ -13,15 +13,39 @@ class Understands(Protocol):
     def understand(self, text: str) -> Any: ...
 
 
+class Meaning:
+    """The NLU's reading of a message, made on first use and at most once.
+
+    Most turns answer a question ("2", "确认", a phone number, a place) and never need the classifier;
+    the first attribute read (``meaning.intent``, ``meaning.urgent``…) runs it.
+    """
+
+    __slots__ = ("_nlu", "_result", "text")
+
+    def __init__(self, nlu: Understands, text: str) -> None:
+        self._nlu = nlu
+        self.text = text
+        self._result: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._result is None:
+            self._result = self._nlu.understand(self.text)
+        return getattr(self._result, name)
+
+    @property
+    def computed(self) -> bool:
+        return self._result is not None
+
+
 class MeaningMiddleware(BaseMiddleware):
-    """Runs the NLU once per text (or recognised voice) message; handlers and filters read ``meaning``."""
+    """Gives handlers and filters ``meaning`` (a lazy :class:`Meaning`) for text and recognised voice."""
 
     def __init__(self, nlu: Understands) -> None:
         self.nlu = nlu
 
     async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
         text = update.text.strip() if update.kind in (Kind.TEXT, Kind.VOICE) else ""
-        data["meaning"] = self.nlu.understand(text) if text else None
+        data["meaning"] = Meaning(self.nlu, text) if text else None
         return await handler(update, data)
 
 

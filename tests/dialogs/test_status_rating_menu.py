@@ -202,3 +202,19 @@ async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(chat
     assert read_rating("1分", None) == (1, None)  # an explicit score
     assert read_rating("修了一半", None) == (None, "partly")
     assert read_rating("今天天气不错", None) is None
+
+
+async def test_the_nlu_reads_a_message_once_and_only_when_asked(nlu: object) -> None:
+    from dialogs.understanding import Meaning
+
+    calls: list[str] = []
+
+    class Counting:
+        def understand(self, text: str) -> object:
+            calls.append(text)
+            return nlu.understand(text)  # type: ignore[attr-defined]
+
+    meaning = Meaning(Counting(), "楼下垃圾没人收")
+    assert not meaning.computed and calls == []
+    assert meaning.intent == "report" and meaning.majors[0].code == "01"
+    assert calls == ["楼下垃圾没人收"]
