@@ -28,6 +28,7 @@ from bot.types import ImageMessage, Kind, NewsMessage, Outgoing, Photo, TextMess
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
 SUCCESS = "success"
+EXTRA_DELAY = 0.5  # seconds between the passive reply and the customer-service messages that follow it
 
 
 async def callback_params(
@@ -94,7 +95,8 @@ async def receive(params: ParamsDep, request: Request) -> Response:
                                                  from_user=inbound.account_id)
         services.metrics.replies.labels("passive").inc()
         if len(messages) > 1:
-            services.spawn(send_custom(services, update.resident_id, messages[1:]))
+            # After the passive reply has reached the phone, so the resident reads them in order.
+            services.spawn(send_custom(services, update.resident_id, messages[1:], after=EXTRA_DELAY))
     await services.replies.put(key, reply)
     services.metrics.latency.labels(update.channel.value).observe(time.perf_counter() - started)
     return _answer(services, reply, params)
@@ -156,8 +158,10 @@ async def _deliver_late(services: Any, update: Update, task: asyncio.Task[list[O
         await send_custom(services, update.resident_id, messages)
 
 
-async def send_custom(services: Any, openid: str, messages: list[Outgoing]) -> None:
+async def send_custom(services: Any, openid: str, messages: list[Outgoing], *, after: float = 0.0) -> None:
     """Send messages beyond the passive reply (WeChat allows 5 per resident message within 48 h)."""
+    if after:
+        await asyncio.sleep(after)
     for message in messages:
         try:
             if isinstance(message, TextMessage):

@@ -214,3 +214,15 @@ def test_two_api_processes_sharing_redis_handle_a_retried_message_once(
     assert CALLS[msg_id] == 1
     assert [status for status, _ in results] == [200, 200, 200]
     assert {reply["Content"] for _, reply in results if isinstance(reply, dict)} == {"收到：两个进程"}
+
+
+def test_extra_messages_arrive_after_the_passive_reply(client: TestClient) -> None:
+    client.post("/sandbox/api/residents/o-order/send", json={"kind": "text", "content": "两条"})
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        log = client.get("/sandbox/api/messages", params={"openid": "o-order"}).json()
+        if len(log) >= 3:
+            break
+        time.sleep(0.1)
+    assert [m["via"] for m in log][:1] == ["reply"]
+    assert "第一条" in str(log[0]) and "第二条" in str(log[-1])
