@@ -60,6 +60,7 @@ class MemoryStorage(BaseStorage):
     def __init__(self, *, retention: int = 7 * 24 * 3600) -> None:
         self.retention = retention
         self._records: dict[StorageKey, tuple[float, str]] = {}
+        self._writes = 0
 
     async def get(self, key: StorageKey) -> Record | None:
         entry = self._records.get(key)
@@ -74,7 +75,8 @@ class MemoryStorage(BaseStorage):
     async def set(self, key: StorageKey, record: Record) -> None:
         # Stored serialised so that memory behaves exactly like Redis (no shared mutable dicts).
         self._records[key] = (time.monotonic() + self.retention, record.dumps())
-        if len(self._records) % 1024 == 0:
+        self._writes += 1
+        if self._writes % 4096 == 0:  # forget abandoned dialogs now and then, not on every write
             self._sweep()
 
     async def delete(self, key: StorageKey) -> None:
