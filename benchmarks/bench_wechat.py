@@ -1,12 +1,16 @@
 """Load on ``POST /wechat`` beside a bare FastAPI endpoint, both on one uvicorn worker (uvloop + httptools).
 
-Distinct safe-mode text messages from many residents (fresh MsgIds: nothing is answered from the retry
-cache) go through the whole path: signature, AES, XML, retry claim, dispatcher, NLU, gazetteer, dialog
-state, reply template, AES again. ``wrk`` (Debian's package) drives the load from the other core.
+Many residents each hold a whole conversation in safe mode — a problem naming a place, then "跳过"
+(no phone), "2" (not confidential), "确认" (file it) — with fresh MsgIds, so nothing is answered from the
+retry cache. Every message takes the whole path: signature, AES, XML, retry claim, per-resident lock,
+dialog state, NLU, gazetteer, reply template, AES again; "确认" also files a case in the database.
+A resident's next message is sent only after many others, as WeChat delivers one resident's messages in
+order. ``wrk`` (Debian's package) drives the load from the other core.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -27,13 +31,17 @@ from api.settings import SANDBOX_AES_KEY, SANDBOX_APPID, SANDBOX_TOKEN
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = 64
-MESSAGES = [
+MSG_IDS = itertools.count(10**12)  # unique across every request file: a repeated MsgId is a retry
+TURNS = ("跳过", "2", "确认")
+RESIDENTS_PER_WAVE = 2500  # ≥ 1 s between one resident's messages: each answer is back before the next
+PROBLEMS = [
     "小区门口的路灯坏了好几天了", "楼下垃圾三天没人收了味道很大", "马路上有个大坑很危险", "井盖不见了",
     "晚上工地施工太吵了睡不着", "有人在绿化带里种菜", "电动车在楼道里充电", "饭店油烟太大了",
     "停水了一整天也没通知", "公司拖欠工资三个月了", "楼上漏水把我家天花板泡了", "树枝压到电线上了",
     "路边摆摊占道经营", "共享单车堆满了人行道", "有人私搭乱建违章建筑", "下水道堵了污水漫到路上",
-    "健身房老板跑路了卡里还有钱", "小区电梯又坏了", "广场舞音响声音太大", "星河雅居门口的路灯不亮",
+    "健身房老板跑路了卡里还有钱", "小区电梯又坏了", "广场舞音响声音太大", "门口的路灯不亮",
 ]
+MESSAGES = PROBLEMS  # single messages, for profiling
 
 LUA = r"""
 local reqs = {}
@@ -85,17 +93,43 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _requests_file(folder: Path, count: int, prefix: str) -> Path:
+def _place_names() -> list[str]:
+    import csv
+
+    import geo
+
+    with (Path(geo.__file__).parent / "data" / "places.csv").open(encoding="utf-8") as rows:
+        return [row["name"] for row in csv.DictReader(rows) if row["kind"] == "compound"]
+
+
+def _requests_file(folder: Path, count: int, prefix: str, turns: tuple[str, ...] = TURNS) -> Path:
+    """``count`` requests: waves of residents, each wave holding its conversations turn by turn."""
     path = folder / f"{prefix}.tsv"
     rng = random.Random(7)
-    residents = [f"o-bench-{prefix}-{n:05d}" for n in range(max(count // 5, 1))]
+    places = _place_names()
+    written = 0
     with path.open("w") as out:
-        for n in range(count):
-            openid = residents[n % len(residents)]
-            xml = wire.text_message("gh_bench", openid, rng.choice(MESSAGES), msg_id=10**12 + n)
-            signed = wire.seal(xml, token=SANDBOX_TOKEN, openid=openid, aes_key=SANDBOX_AES_KEY, appid=SANDBOX_APPID)
-            out.write(f"/wechat?{urlencode(signed.params)}\t{signed.body.decode()}\n")
+        wave = 0
+        while written < count:
+            residents = [f"o-bench-{prefix}-{wave}-{n:04d}" for n in range(RESIDENTS_PER_WAVE)]
+            opening = {r: f"{rng.choice(places)}{rng.choice(PROBLEMS)}" for r in residents}
+            for turn in range(1 + len(turns)):
+                for openid in residents:
+                    text = opening[openid] if turn == 0 else turns[turn - 1]
+                    xml = wire.text_message("gh_bench", openid, text, msg_id=next(MSG_IDS))
+                    signed = wire.seal(xml, token=SANDBOX_TOKEN, openid=openid, aes_key=SANDBOX_AES_KEY,
+                                       appid=SANDBOX_APPID)
+                    out.write(f"/wechat?{urlencode(signed.params)}\t{signed.body.decode()}\n")
+                    written += 1
+            wave += 1
     return path
+
+
+def _cases_filed(database: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
 
 
 def _wrk(url: str, script: Path, data: Path, *, connections: int, seconds: int) -> dict[str, float]:
@@ -160,7 +194,10 @@ def main() -> None:
         _wrk(f"http://127.0.0.1:{app_port}", script, warm, connections=8, seconds=2)
 
         bare = _wrk(f"http://127.0.0.1:{plain_port}", script, plain_file, connections=CONNECTIONS, seconds=DURATION)
+        talk = _wrk(f"http://127.0.0.1:{app_port}", script, _requests_file(folder, expected, "talk", TURNS[:-1]),
+                    connections=CONNECTIONS, seconds=DURATION)
         full = _wrk(f"http://127.0.0.1:{app_port}", script, messages, connections=CONNECTIONS, seconds=DURATION)
+        filed = _cases_filed(folder / "bench.db")
         single = _wrk(f"http://127.0.0.1:{app_port}", script, _requests_file(folder, 20000, "single"),
                       connections=1, seconds=5)
         rss_end = _rss_mb(app.pid)
@@ -171,10 +208,14 @@ def main() -> None:
 
     wrapped = " (some MsgIds repeated: raise the request count)" if full["requests"] > expected else ""
     print(f"{'endpoint':<28}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, figures in (("bare FastAPI POST /plain", bare), ("POST /wechat (full path)", full)):
+    rows = (("bare FastAPI POST /plain", bare), ("/wechat, dialog turns", talk), ("/wechat, turns + filing", full))
+    for name, figures in rows:
         print(f"{name:<28}{figures['rps']:>9.0f}{figures['p50_us'] / 1000:>9.2f}{figures['p99_us'] / 1000:>9.2f}"
               f"{figures['errors'] + figures['non2xx']:>8}")
-    print(f"ratio full/bare: {full['rps'] / bare['rps']:.2f}{wrapped}  ({CONNECTIONS} connections, 1 worker)")
+    print(f"ratio to bare: dialog turns {talk['rps'] / bare['rps']:.2f}, with filing {full['rps'] / bare['rps']:.2f}"
+          f"{wrapped}  ({CONNECTIONS} connections, 1 worker, in-process outbox worker)")
+    print("dialog turns: a problem naming a place, 跳过, 2 (no case filed); with filing: ... then 确认, "
+          f"{filed} cases filed ({filed / (full['duration_us'] / 1e6):.0f}/s) and their pushes delivered meanwhile")
     print(f"one message at a time: p50 {single['p50_us'] / 1000:.2f} ms, p99 {single['p99_us'] / 1000:.2f} ms "
           f"({single['rps']:.0f} msg/s)")
     print(f"RSS of intake serve: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB after the load")
