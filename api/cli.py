@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from typing import Annotated
 
 import typer
@@ -12,7 +11,8 @@ import typer
 from api.cli_cases import db_app, staff_app
 from api.cli_geo import geo_app, grids_app, places_app
 from api.cli_nlu import nlu_app
-from api.settings import Settings, SettingsError, load_settings
+from api.cli_support import settings_or_exit
+from api.settings import Settings
 
 app = typer.Typer(help="共治 Gongzhi Intake: the grid-governance centre's intake bot.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -21,14 +21,6 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(grids_app, name="grids")
 app.add_typer(places_app, name="places")
 app.add_typer(nlu_app, name="nlu")
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _logging() -> None:
@@ -51,7 +43,7 @@ def serve(
     from api.migrate import upgrade
 
     _logging()
-    settings = _settings()
+    settings = settings_or_exit()
     if host or port:
         settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     upgrade(settings.database_url)
@@ -78,13 +70,13 @@ def worker() -> None:
     from api.worker import run_standalone
 
     _logging()
-    asyncio.run(run_standalone(_settings()))
+    asyncio.run(run_standalone(settings_or_exit()))
 
 
 @app.command()
 def check() -> None:
     """Check the configuration and reach the database, Redis and WeChat's API; one line each."""
-    settings = _settings()
+    settings = settings_or_exit()
     typer.echo(f"configuration: ok (sandbox {'on' if settings.sandbox_on else 'off'})")
     ok = asyncio.run(_check(settings))
     raise typer.Exit(0 if ok else 1)
@@ -129,11 +121,3 @@ async def _check(settings: Settings) -> bool:
         ok = False
         typer.echo(f"wechat api: FAILED ({type(exc).__name__}: {exc})")
     return ok
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    try:
-        app()
-    except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        sys.exit(2)

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
+from api.cli_support import settings_or_exit
 from api.db import make_engine
-from api.settings import Settings, SettingsError, load_settings
 from cases.errors import StaffError
 from cases.models import StaffUser
 from cases.staff import create_staff, set_password
@@ -25,14 +25,6 @@ PASSWORD_ENV = "INTAKE_STAFF_PASSWORD"
 class Role(StrEnum):
     admin = "admin"
     agent = "agent"
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _password() -> str:
@@ -50,7 +42,7 @@ def db_upgrade(
     """Migrate the database at INTAKE_DATABASE_URL to the newest schema."""
     from api.migrate import current, upgrade
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url, revision)
     where = settings.database_url.split("@")[-1]
     typer.echo(f"database {where}: at {', '.join(sorted(current(settings.database_url))) or 'base'}")
@@ -61,7 +53,7 @@ def db_current() -> None:
     """Show the revision the database is at, and the newest one shipped."""
     from api.migrate import current, heads
 
-    settings = _settings()
+    settings = settings_or_exit()
     typer.echo(f"database: {', '.join(sorted(current(settings.database_url))) or 'base (empty)'}")
     typer.echo(f"newest:   {', '.join(sorted(heads()))}")
 
@@ -72,7 +64,7 @@ def staff_add(
     role: Annotated[Role, typer.Option("--role", help="admin or agent")] = Role.agent,
 ) -> None:
     """Add a staff account; the password comes from INTAKE_STAFF_PASSWORD or a prompt."""
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
@@ -90,7 +82,7 @@ def staff_add(
 @staff_app.command("password")
 def staff_password(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
     """Set a new password (from INTAKE_STAFF_PASSWORD or a prompt); existing logins end."""
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
@@ -110,7 +102,7 @@ def staff_password(name: Annotated[str, typer.Argument(help="Login name")]) -> N
 @staff_app.command("list")
 def staff_list() -> None:
     """List the staff accounts."""
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:

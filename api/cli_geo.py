@@ -17,7 +17,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from api.settings import SettingsError, load_settings
+from api.cli_support import settings_or_exit
 from geo import GeoError, GeoService, ImportRejected
 from geo.store import import_grids, import_places
 
@@ -32,11 +32,7 @@ DataDirOption = Annotated[
 def _data_dir(explicit: Path | None) -> Path:
     if explicit is not None:
         return explicit
-    try:
-        return load_settings().data_dir
-    except SettingsError as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    return settings_or_exit().data_dir
 
 
 def locate_record(geo: GeoService, record: dict[str, Any]) -> dict[str, Any]:

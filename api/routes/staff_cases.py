@@ -606,19 +606,7 @@ def _detail(session: Session, case: Case, staff: StaffUser, now: datetime) -> Ca
         category_confidence=case.category_confidence,
         category_source=case.category_source,
         closed_at=_time(case.closed_at),
-        timeline=[
-            EventOut(
-                kind=e.kind,
-                actor=e.actor,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                to_text=STATUS_LABELS.get(e.to_status) if e.to_status else None,
-                note=e.note,
-                department=e.department,
-                time=_time(e.created_at),
-            )
-            for e in events
-        ],
+        timeline=[_event_out(e) for e in events],
         photos=[
             PhotoOut(
                 sha256=p.sha256,
@@ -954,22 +942,23 @@ def satisfaction(
     return Satisfaction(since=_time(start) or "", until=_time(end) or "", rate=rate, rated=int(rated))
 
 
+def _event_out(event: CaseEvent) -> EventOut:
+    return EventOut(
+        kind=event.kind,
+        actor=event.actor,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        to_text=STATUS_LABELS.get(event.to_status) if event.to_status else None,
+        note=event.note,
+        department=event.department,
+        time=_time(event.created_at),
+    )
+
+
 @router.get("/events/recent", response_model=list[EventOut])
 def recent_events(
     staff: CurrentStaff, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[EventOut]:
     """The latest timeline entries across all cases (the console's activity feed)."""
     events = session.exec(select(CaseEvent).order_by(col(CaseEvent.id).desc()).limit(limit)).all()
-    return [
-        EventOut(
-            kind=e.kind,
-            actor=e.actor,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            to_text=STATUS_LABELS.get(e.to_status) if e.to_status else None,
-            note=e.note,
-            department=e.department,
-            time=_time(e.created_at),
-        )
-        for e in events
-    ]
+    return [_event_out(e) for e in events]
