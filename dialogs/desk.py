@@ -39,6 +39,7 @@ class CaseDesk:
         self._touched: dict[tuple[str, str], float] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
         self._flusher: asyncio.Task[None] | None = None
+        self._phones: dict[tuple[str, str], str | None] = {}
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         def in_thread() -> T:
@@ -82,14 +83,29 @@ class CaseDesk:
 
     async def file(self, draft: CaseDraft) -> FiledCase:
         now = self.clock()
-        return await self._run(lambda s: cases.file_case(session=s, draft=draft, now=now, thresholds=self.rules))
+        filed = await self._run(lambda s: cases.file_case(session=s, draft=draft, now=now, thresholds=self.rules))
+        if draft.phone:
+            self._remember_phone((draft.openid, draft.channel), draft.phone)
+        return filed
 
     async def profile_phone(self, openid: str, channel: str) -> str | None:
+        """The phone the resident gave last time, to offer it again (looked up once per process)."""
+        key = (openid, channel)
+        if key in self._phones:
+            return self._phones[key]
+
         def work(session: Session) -> str | None:
             resident = residents.find_resident(session, openid, channel)
             return resident.phone if resident is not None else None
 
-        return await self._run(work)
+        phone = await self._run(work)
+        self._remember_phone(key, phone)
+        return phone
+
+    def _remember_phone(self, key: tuple[str, str], phone: str | None) -> None:
+        if len(self._phones) > 50_000:
+            self._phones.clear()
+        self._phones[key] = phone
 
     async def open_cases(self, openid: str) -> Sequence[Case]:
         return await self._run(lambda s: list(cases.cases_of_resident(s, openid, open_only=True)))

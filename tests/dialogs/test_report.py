@@ -201,3 +201,15 @@ async def test_state_is_a_fsm_context_per_resident(chat: Chat) -> None:
     assert "report.filed" not in reply.keys
     context = FSMContext(chat.dispatcher.storage, StorageKey("oa", "o-carol"), ttl=1800)
     assert await context.get_state() is None
+
+
+async def test_the_phone_given_last_time_is_offered_masked(chat: Chat) -> None:
+    await chat.say(f"{PLACE}门口的路灯坏了 电话13912345678")
+    await finish(chat, phone="1")
+    await chat.say("楼下垃圾三天没人收了")
+    reply = await chat.pin(LAT, LNG)
+    assert "report.ask_phone" in reply.keys and "139****5678" in reply.texts[-1]
+    await chat.say("1")
+    await chat.say("2")
+    await chat.say("确认")
+    assert [case.phone for case in chat.cases()] == ["13912345678", "13912345678"]
