@@ -24,6 +24,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1 || \
+		echo "wrk is not installed and could not be installed: the callback load is skipped"
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
