@@ -24,7 +24,6 @@ from dialogs.words import CANCEL_WORDS, HELP_WORDS, HUMAN_WORDS
 commands = Router("commands")  # tried before every dialog
 fallback = Router("menu")  # tried after every dialog
 
-MEDIA_NAMES = {K.VIDEO: "视频", K.LINK: "链接", K.UNKNOWN: "这类消息"}
 
 
 @commands.handler(Keywords(exact=CANCEL_WORDS))
@@ -65,7 +64,7 @@ async def silent_event() -> None:
 
 @fallback.handler(Kind(K.VIDEO, K.LINK, K.UNKNOWN))
 async def unsupported(update: Update, say: Say) -> None:
-    say("menu.unsupported", kind=MEDIA_NAMES.get(update.kind, "这类消息"))
+    say("menu.unsupported", kind=update.kind.value if update.kind in (K.VIDEO, K.LINK) else "other")
 
 
 @fallback.handler(Kind(K.TEXT, K.VOICE))

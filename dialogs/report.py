@@ -24,7 +24,7 @@ from bot.router import Router
 from bot.types import Kind as K
 from bot.types import Update
 from cases.drafts import CaseDraft, StoredPhoto
-from cases.errors import CaseError
+from cases.errors import PhotoRejected
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, mask_phone, numbered, pick_number
 from dialogs.words import (
@@ -33,9 +33,8 @@ from dialogs.words import (
     NO_WORDS,
     SKIP_WORDS,
     YES_WORDS,
-    due_text,
     is_word,
-    urgency_name,
+    local_time,
     urgent_hotline,
 )
 from nlu import extract_phone
@@ -58,8 +57,8 @@ class Report(StatesGroup):
 
 STEPS = (Report.description, Report.location, Report.category_choice, Report.phone, Report.confidential,
          Report.confirm)
-STEP_NAMES = {Report.description: "问题描述", Report.location: "位置", Report.category_choice: "问题类别",
-              Report.phone: "联系电话", Report.confidential: "是否保密", Report.confirm: "确认"}
+STEP_CODES = {Report.description: "description", Report.location: "location", Report.category_choice: "category",
+              Report.phone: "phone", Report.confidential: "confidential", Report.confirm: "confirm"}
 
 
 # -- the slots ---------------------------------------------------------------------------------------
@@ -178,7 +177,7 @@ def _summary(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "description": data.get("description", ""),
         "place": location.get("address") or location.get("grid_name", ""),
-        "category": category.get("minor_name") or category.get("major_name") or "待工作人员分类",
+        "category": category.get("minor_name") or category.get("major_name") or "",
         "photo_count": len(data.get("photos", [])),
         "phone_masked": mask_phone(data.get("phone")),
         "confidential": bool(data.get("confidential")),
@@ -194,7 +193,7 @@ def _warn_if_urgent(data: dict[str, Any], meaning: Any, say: Say) -> None:
     if meaning is not None and meaning.urgent and not data.get("urgent_warned"):
         data["urgent"] = True
         data["urgent_warned"] = True
-        say("report.urgent", kind=urgency_name(meaning.urgency_kind), hotline=urgent_hotline(meaning.urgency_kind))
+        say("report.urgent", kind=meaning.urgency_kind or "", hotline=urgent_hotline(meaning.urgency_kind))
 
 
 def _fresh(data: dict[str, Any]) -> dict[str, Any]:
@@ -269,14 +268,14 @@ async def photo(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw
     data = await state.get_data() if raw_state else _fresh(await state.get_data())
     photos: list[dict[str, Any]] = data.setdefault("photos", [])
     if update.photo is None:
-        say("report.photo_rejected", reason="照片没有接收成功，请重新发送")
+        say("report.photo_rejected", reason="not_received")
     elif len(photos) >= MAX_PHOTOS:
         say("report.photo_limit", max=MAX_PHOTOS)
     else:
         try:
             stored = await desk.store_photo(update.photo.content)
-        except CaseError as exc:
-            say("report.photo_rejected", reason=str(exc))
+        except PhotoRejected as exc:
+            say("report.photo_rejected", reason=exc.reason)
         else:
             photos.append(asdict(stored))
             say("report.photo_received", count=len(photos))
@@ -347,7 +346,7 @@ async def _step_back(current: State, data: dict[str, Any], say: Say, state: FSMC
     if target == Report.category_choice and data.get("category"):
         data["category"]["source"] = "auto"
         data["category"]["confident"] = False
-    say("report.back", step=STEP_NAMES[target])
+    say("report.back", step=STEP_CODES[target])
     await _ask(target, data, say, state, desk, update, location_ttl)
 
 
@@ -474,6 +473,6 @@ async def _file(update: Update, data: dict[str, Any], state: FSMContext, say: Sa
     case = filed.case
     if filed.joined_existing:
         say("report.filed_duplicate", number=case.number, neighbours=max(filed.neighbours, 1),
-            due_text=due_text(case.due_at), grid_name=case.grid_name)
+            due_text=local_time(case.due_at), grid_name=case.grid_name)
     else:
-        say("report.filed", number=case.number, due_text=due_text(case.due_at), grid_name=case.grid_name)
+        say("report.filed", number=case.number, due_text=local_time(case.due_at), grid_name=case.grid_name)

@@ -15,7 +15,7 @@ from bot.types import Update
 from cases import STATUS_LABELS
 from dialogs.desk import CaseDesk
 from dialogs.say import Say
-from dialogs.words import MY_CASES_WORDS, due_text
+from dialogs.words import MY_CASES_WORDS, local_time
 
 router = Router("status")
 CASE_NUMBER = re.compile(r"BH\s*\d{8}\s*-?\s*\d{4}", re.IGNORECASE)
@@ -28,7 +28,7 @@ def _number(raw: str) -> str:
 
 async def _view(case: Any, desk: CaseDesk) -> dict[str, Any]:
     return {"number": case.number, "status_text": STATUS_LABELS.get(case.status, case.status),
-            "last_step": await desk.last_step(case), "updated": due_text(case.updated_at).removesuffix("前")}
+            "last_step": await desk.last_step(case), "updated": local_time(case.updated_at)}
 
 
 def _is_rating_request(update: Update, data: dict[str, Any]) -> bool:

@@ -31,23 +31,14 @@ def is_word(text: str, words: Iterable[str]) -> bool:
     return clean(text) in set(words)
 
 
-URGENCY_NAMES = {"fire": "火情", "gas": "燃气泄漏", "electric": "触电危险", "trapped": "有人被困",
-                 "drowning": "有人落水", "injury": "有人受伤", "violence": "人身安全"}
-
-
-def urgency_name(kind: str | None) -> str:
-    """The danger in the resident's words ("火情"); empty when the kind is unknown."""
-    return URGENCY_NAMES.get(kind or "", "")
-
-
 def urgent_hotline(kind: str | None) -> str:
     """Which number to call first for this kind of danger; 119/110/120 when unsure."""
     return EMERGENCY_NUMBERS.get(kind or "", "119/110/120")
 
 
-def due_text(due_at: datetime) -> str:
-    """"11月30日17:00前" in the centre's time zone."""
-    if due_at.tzinfo is None:
-        due_at = due_at.replace(tzinfo=UTC)
-    local = due_at.astimezone(CHINA)
-    return f"{local.month}月{local.day}日{local:%H:%M}前"
+def local_time(moment: datetime) -> str:
+    """"11月30日 17:00" in the centre's time zone (stored times are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(CHINA)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"

@@ -81,8 +81,8 @@ def test_saving_a_push_body_keeps_its_fields_and_fields_can_be_edited(session: S
 
 
 def test_preview_renders_with_samples_and_given_values_and_reports_problems() -> None:
-    shown = preview("report.filed", "工单 {{ number }}，{{ due_text }}答复。", {"number": "GZ1"})
-    assert shown.text == "工单 GZ1，11月30日17:00前答复。" and shown.problems == []
+    shown = preview("report.filed", "工单 {{ number }}，{{ due_text }}前答复。", {"number": "GZ1"})
+    assert shown.text == "工单 GZ1，11月30日 17:00前答复。" and shown.problems == []
     bad = preview("report.filed", "{% if %}")
     assert bad.text == "" and bad.problems[0].code == "syntax"
     push = preview("status.changed", "工单 {{ number }} 有进展。")
