@@ -19,6 +19,7 @@ SANDBOX_SECRET = "sandbox-secret-0000000000000000"
 SANDBOX_TOKEN = "gongzhi-sandbox-token"
 # 43 characters of base64 (no padding) that decode to 32 bytes: the sandbox's EncodingAESKey.
 SANDBOX_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+SANDBOX_SECRET_KEY = "sandbox-only-secret-key-change-me"
 
 
 class SettingsError(Exception):
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
 
     staff_token_ttl_seconds: Annotated[int, Field(ge=60)] = 12 * 3600
-    secret_key: str = "sandbox-only-secret-key-change-me"
+    secret_key: str = SANDBOX_SECRET_KEY
 
     @field_validator("wechat_aes_key")
     @classmethod
@@ -106,6 +107,8 @@ class Settings(BaseSettings):
             object.__setattr__(self, "sandbox", self.wechat_secret == SANDBOX_SECRET)
         if not self.sandbox and self.wechat_secret == SANDBOX_SECRET:
             raise ValueError("INTAKE_WECHAT_SECRET must be set when INTAKE_SANDBOX is off")
+        if not self.sandbox and (self.secret_key == SANDBOX_SECRET_KEY or len(self.secret_key) < 32):
+            raise ValueError("INTAKE_SECRET_KEY must be set to 32 or more random characters outside the sandbox")
         return self
 
     @property
@@ -128,6 +131,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = first["loc"][0] if first["loc"] else "settings"
-        name = f"INTAKE_{str(where).upper()}"
-        raise SettingsError(f"{name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings: its message names the variable
+            raise SettingsError(message) from None
+        raise SettingsError(f"INTAKE_{str(first['loc'][0]).upper()}: {message}") from None

@@ -32,6 +32,7 @@ def test_a_bad_setting_names_its_variable(monkeypatch: pytest.MonkeyPatch, varia
 def test_sandbox_is_on_until_a_real_secret_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().sandbox_on
     monkeypatch.setenv("INTAKE_WECHAT_SECRET", "a-real-secret-from-the-console")
+    monkeypatch.setenv("INTAKE_SECRET_KEY", "k" * 40)
     real = load_settings()
     assert not real.sandbox_on and real.api_base == "https://api.weixin.qq.com"
 
@@ -41,6 +42,13 @@ def test_turning_the_sandbox_off_without_a_secret_is_refused(monkeypatch: pytest
     monkeypatch.setenv("INTAKE_WECHAT_SECRET", SANDBOX_SECRET)
     with pytest.raises(SettingsError, match="INTAKE_WECHAT_SECRET"):
         load_settings()
+
+
+def test_production_refuses_the_sandbox_session_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTAKE_WECHAT_SECRET", "a-real-secret-from-the-console")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("INTAKE_SECRET_KEY must be set")
 
 
 def test_postgresql_urls_use_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:

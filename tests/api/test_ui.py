@@ -13,7 +13,8 @@ from api.settings import Settings
 
 
 def make_client(tmp_path: Path, *, sandbox: bool) -> TestClient:
-    extra = {} if sandbox else {"sandbox": False, "wechat_secret": "a-real-looking-secret-0123456789"}
+    extra = {} if sandbox else {"sandbox": False, "wechat_secret": "a-real-looking-secret-0123456789",
+                                "secret_key": "a-real-session-key-" + "0" * 20}
     settings = Settings(database_url=f"sqlite:///{tmp_path}/ui.db", media_dir=tmp_path / "media",
                         data_dir=tmp_path / "data", **extra)  # type: ignore[arg-type]
     return TestClient(create_app(settings))
