@@ -25,6 +25,11 @@ from bot.dispatcher import Dispatcher
 from bot.locks import MemoryLocks, RedisLocks, ResidentLocks
 from bot.push import MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi
 from bot.storage import BaseStorage, MemoryStorage, RedisStorage
+from cases.rules import CaseRules
+from dialogs import CaseDesk
+from geo import GeoService
+from nlu import NLU
+from reply_templates import Renderer
 
 log = logging.getLogger(__name__)
 SANDBOX_HOST = "http://sandbox.local"
@@ -44,11 +49,12 @@ class Services:
     metrics: Metrics
     http: httpx.AsyncClient
     dispatcher: Dispatcher | None = None
-    nlu: Any = None
-    geo: Any = None
-    templates: Any = None
-    desk: Any = None
-    rules: Any = None
+    # The leaves, loaded by the lifespan once the runtime is up (see api.app._build_leaves).
+    nlu: NLU = field(init=False)
+    geo: GeoService = field(init=False)
+    templates: Renderer = field(init=False)
+    desk: CaseDesk = field(init=False)
+    rules: CaseRules = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -71,7 +77,7 @@ class Services:
 
     async def close(self) -> None:
         await self.drain()
-        if self.desk is not None:
+        if hasattr(self, "desk"):
             await self.desk.flush()
         for task in list(self.tasks):
             task.cancel()

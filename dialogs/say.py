@@ -11,7 +11,7 @@ from bot.types import Responder, Update
 
 
 class TemplateRenderer(Protocol):
-    def render(self, key: str, /, **variables: Any) -> str: ...
+    def render(self, key: str, **variables: Any) -> str: ...
 
 
 class Say:
