@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import REQUIRE_SERVICES
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,7 +92,10 @@ def running(tmp_path: Path) -> Iterator[Running]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+        message = "Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+        if REQUIRE_SERVICES:  # CI installs it: a missing browser there is a failure, not a skip
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
