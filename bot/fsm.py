@@ -71,6 +71,7 @@ class FSMContext:
         self.ttl = ttl
         self._now = now
         self._record: Record | None = None
+        self._written = False
         self.expired: Expired | None = None
 
     def _clock(self) -> float:
@@ -84,6 +85,7 @@ class FSMContext:
             record = Record(state=None, data={}, touched=self._clock())
             await self.storage.set(self.key, record)
         self._record = record or Record(state=None, data={}, touched=self._clock())
+        self._written = False
 
     async def _current(self) -> Record:
         if self._record is None:
@@ -98,7 +100,7 @@ class FSMContext:
         record = await self._current()
         self._record = Record(state=str(state) if state is not None else None, data=record.data,
                               touched=self._clock())
-        await self.storage.set(self.key, self._record)
+        await self._save()
 
     async def get_data(self) -> dict[str, Any]:
         return dict((await self._current()).data)
@@ -106,7 +108,7 @@ class FSMContext:
     async def set_data(self, data: dict[str, Any]) -> None:
         record = await self._current()
         self._record = Record(state=record.state, data=dict(data), touched=self._clock())
-        await self.storage.set(self.key, self._record)
+        await self._save()
 
     async def update_data(self, **changes: Any) -> dict[str, Any]:
         data = await self.get_data()
@@ -116,11 +118,17 @@ class FSMContext:
 
     async def clear(self) -> None:
         self._record = Record(state=None, data={}, touched=self._clock())
+        self._written = True
         await self.storage.delete(self.key)
 
+    async def _save(self) -> None:
+        assert self._record is not None
+        self._written = True
+        await self.storage.set(self.key, self._record)
+
     async def touch(self) -> None:
-        """Keep a live dialog alive: every handled message resets the idle clock."""
+        """Keep a live dialog alive: every handled message resets the idle clock (one write at most)."""
         record = await self._current()
-        if record.state is not None:
+        if record.state is not None and not self._written:
             self._record = Record(state=record.state, data=record.data, touched=self._clock())
-            await self.storage.set(self.key, self._record)
+            await self._save()

@@ -98,3 +98,30 @@ async def test_redis_storage_survives_a_new_client(redis_url: str, redis_prefix:
     record = await second.get(StorageKey("oa", "o-6"))
     await second.close()
     assert record is not None and record.data == {"n": 1}
+
+
+async def test_touch_keeps_a_dialog_alive_with_at_most_one_write_per_message() -> None:
+    class CountingStorage(MemoryStorage):
+        writes = 0
+
+        async def set(self, key: StorageKey, record: Record) -> None:
+            CountingStorage.writes += 1
+            await super().set(key, record)
+
+    storage = CountingStorage()
+    key = StorageKey("oa", "o-7")
+    await FSMContext(storage, key, ttl=1800, now=1_000.0).set_state(Report.locating)
+    # A message whose handler wrote nothing (say, a status question mid-report) still resets the clock.
+    quiet = FSMContext(storage, key, ttl=1800, now=2_000.0)
+    await quiet.load()
+    before = CountingStorage.writes
+    await quiet.touch()
+    assert CountingStorage.writes == before + 1
+    assert (await storage.get(key)).touched == 2_000.0  # type: ignore[union-attr]
+    # A message whose handler saved the dialog is not written twice.
+    busy = FSMContext(storage, key, ttl=1800, now=3_000.0)
+    await busy.update_data(photos=1)
+    before = CountingStorage.writes
+    await busy.touch()
+    assert CountingStorage.writes == before
+    assert (await storage.get(key)).touched == 3_000.0  # type: ignore[union-attr]
