@@ -15,6 +15,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 PENDING = "\x00pending"
+# WeChat gives up after three retries five seconds apart: a minute covers them with room to spare, and
+# keeps the cache of replies small under load.
+RETRY_WINDOW = 60
 
 
 class ReplyCache(Protocol):
@@ -30,7 +33,7 @@ class ReplyCache(Protocol):
 
 
 class MemoryReplyCache:
-    def __init__(self, *, ttl: float = 600.0) -> None:
+    def __init__(self, *, ttl: float = RETRY_WINDOW) -> None:
         self.ttl = ttl
         # Insertion-ordered and every entry lives ``ttl``: the oldest claims are always at the front.
         self._entries: dict[str, tuple[float, str, asyncio.Event]] = {}
@@ -78,7 +81,7 @@ class MemoryReplyCache:
 
 
 class RedisReplyCache:
-    def __init__(self, redis: Redis, *, prefix: str = "intake:", ttl: int = 600, poll: float = 0.02) -> None:
+    def __init__(self, redis: Redis, *, prefix: str = "intake:", ttl: int = RETRY_WINDOW, poll: float = 0.02) -> None:
         self.redis = redis
         self.prefix = prefix
         self.ttl = ttl
