@@ -55,7 +55,6 @@ class Services:
     templates: Renderer = field(init=False)
     desk: CaseDesk = field(init=False)
     rules: CaseRules = field(init=False)
-    extras: dict[str, Any] = field(default_factory=dict)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

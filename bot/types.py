@@ -113,6 +113,3 @@ class Responder:
 
     def news(self, *articles: Article) -> None:
         self.messages.append(NewsMessage(tuple(articles)))
-
-    def __len__(self) -> int:
-        return len(self.messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -55,8 +56,6 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 
 def pick_number(text: str, count: int) -> int | None:
     """The 1-based choice in a reply like "2", "第二个", "２" — or None when it is not a choice."""
-    import unicodedata
-
     cleaned = unicodedata.normalize("NFKC", text).strip().strip("。.!！")
     for word, digit in _CN_DIGITS.items():
         if cleaned in (word, f"第{word}", f"第{word}个", f"{word}号"):
