@@ -4,7 +4,8 @@
 
     {"id": 7, "text": "望江路路灯晚上黑灯瞎火的 电话13855123456"}
     → {"id": 7, "majors": [{"code": "04", "name": "市政设施", "score": 0.98}, …×3],
-       "minor": {"code": "0401", …}, "intent": "report", "phone": "13855123456",
+       "minor": {"code": "0401", …}, "intent": "report", "rating": null, "appeal": "投诉",
+       "unknown": false, "others": [], "phone": "13855123456",
        "address": "望江路", "urgent": false, "confident": true}
 
 A line that is not a JSON object with a "text" string yields {"id": …, "error": "…"} and the run goes on.
@@ -52,7 +53,11 @@ def classify_record(nlu: NLU, record: Any) -> dict[str, Any]:
         "id": record.get("id"),
         "majors": [_score(m.code, m.name, m.score) for m in u.majors],
         "minor": _score(u.minor.code, u.minor.name, u.minor.score) if u.minor else None,
-        "intent": u.intent,
+        "intent": u.intent.value,
+        "rating": u.rating.score if u.rating else None,
+        "appeal": u.appeal.value,
+        "unknown": u.unknown,
+        "others": [_score(m.code, m.name, m.score) for m in u.others],
         "phone": u.phone,
         "address": u.place,
         "urgent": u.urgent,

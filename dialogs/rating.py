@@ -22,6 +22,7 @@ from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
 from dialogs.status import CASE_NUMBER, _number
 from dialogs.words import RATE_WORDS, SKIP_WORDS, clean, is_word
+from nlu import Intent
 
 router = Router("rating")
 
@@ -57,10 +58,8 @@ def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None
     for phrase in sorted(FIXED, key=len, reverse=True):
         if phrase in word and len(word) <= 12:
             return None, FIXED[phrase]
-    if meaning is not None and meaning.intent == "rate_good":
-        return 5, None
-    if meaning is not None and meaning.intent == "rate_bad":
-        return 2, None
+    if meaning is not None and meaning.intent is Intent.RATING and meaning.rating is not None:
+        return meaning.rating.score, None
     return None
 
 

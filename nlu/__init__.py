@@ -6,33 +6,49 @@ A leaf package: it imports nothing of the project's other packages.
     u = nlu.understand("望江路路灯晚上黑灯瞎火的 电话138 5512 3456")
 """
 
+from nlu.appeal import appeal_type
 from nlu.classifier import CategoryScore, Classification
+from nlu.content import strip_noise
 from nlu.engine import NLU, Understanding, shipped_place_names
 from nlu.errors import ModelCacheError, NLUError, TaxonomyError
 from nlu.extractors import EMERGENCY_NUMBERS, Urgency, detect_urgency, extract_time
-from nlu.intents import INTENTS
+from nlu.intents import INTENTS, read_intent
 from nlu.numbers import extract_case_number, extract_phone, extract_phones
+from nlu.ratings import answer_rating, explicit_rating
 from nlu.taxonomy import Major, Minor, Taxonomy, load_taxonomy
+from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Polarity, Rating
 
 __all__ = [
     "EMERGENCY_NUMBERS",
     "INTENTS",
     "NLU",
+    "AppealType",
     "CategoryScore",
     "Classification",
+    "Context",
+    "Cue",
+    "Intent",
+    "IntentReading",
     "Major",
     "Minor",
     "ModelCacheError",
     "NLUError",
+    "Polarity",
+    "Rating",
     "Taxonomy",
     "TaxonomyError",
     "Understanding",
     "Urgency",
+    "answer_rating",
+    "appeal_type",
     "detect_urgency",
+    "explicit_rating",
     "extract_case_number",
     "extract_phone",
     "extract_phones",
     "extract_time",
     "load_taxonomy",
+    "read_intent",
     "shipped_place_names",
+    "strip_noise",
 ]

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from nlu.content import content_chars, strip_noise
 from nlu.model import LinearModel, analyze
 from nlu.taxonomy import Taxonomy
 from nlu.text import for_matching
@@ -105,6 +106,8 @@ KEYWORD_WEIGHT = 0.2
 MINOR_WEIGHT = 1.0
 TEMPERATURE = 3.0
 CONFIDENCE_THRESHOLD = 0.7
+MIN_CONTENT_CHARS = 2  # fewer meaningful characters than this: no subject (a date, a code, a greeting)
+UNKNOWN_BELOW = 0.3  # without any keyword, a top probability under this is not a subject either
 MAX_CHARS = 400  # a message's first 400 characters decide its category
 
 
@@ -123,6 +126,8 @@ class Classification:
     minors: list[CategoryScore]
     confident: bool
     keyword_hit: bool
+    unknown: bool = False  # no subject to stand behind: content-free, off-topic or too short
+    others: list[CategoryScore] = field(default_factory=list)  # further subjects of a long message
 
     @property
     def major(self) -> CategoryScore:
@@ -153,7 +158,7 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """(major probabilities, minor scores, keyword hit) for raw text."""
-        cleaned = for_matching(text)[:MAX_CHARS]
+        cleaned = for_matching(strip_noise(text))[:MAX_CHARS]
         minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned)))
         evidence, hit = self.keywords.evidence(cleaned)
         minor_score = minor_logit + KEYWORD_WEIGHT * evidence
@@ -186,5 +191,6 @@ class Classifier:
             )
             for i, s in zip(ranked, shares, strict=True)
         ]
-        confident = float(probs[best_major]) >= CONFIDENCE_THRESHOLD
-        return Classification(majors=majors, minors=minors, confident=confident, keyword_hit=hit)
+        unknown = content_chars(text) < MIN_CONTENT_CHARS or (not hit and float(probs[best_major]) < UNKNOWN_BELOW)
+        confident = not unknown and float(probs[best_major]) >= CONFIDENCE_THRESHOLD
+        return Classification(majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown)

@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlu.appeal import appeal_type
 from nlu.classifier import CategoryScore, Classification, Classifier
 from nlu.errors import ModelCacheError
 from nlu.extractors import PlaceFinder, detect_urgency, extract_time
-from nlu.intents import detect_intent
+from nlu.intents import read_intent
 from nlu.model import LinearModel, model_path
 from nlu.numbers import extract_case_number, extract_phone
 from nlu.taxonomy import Taxonomy, load_taxonomy
 from nlu.text import Tokenizer, for_matching
+from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Rating
 
 PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
 logger = logging.getLogger(__name__)
@@ -34,10 +36,16 @@ def shipped_place_names() -> list[str]:
 
 @dataclass(frozen=True)
 class Understanding:
-    """Everything the dialog needs from one message."""
+    """Everything the dialog needs from one message.
+
+    ``intent`` is read in ``context``; ``rating`` is set when the intent is RATING, ``cue`` when the
+    message is a short answer (confirm/deny/skip/back/correction). ``unknown`` means the message names
+    no subject the classifier can stand behind (content-free, off-topic or too short): ``majors`` are
+    still ranked but the dialog should ask what the problem is. ``appeal`` is the 诉求类型.
+    """
 
     text: str
-    intent: str
+    intent: Intent
     majors: list[CategoryScore]
     minor: CategoryScore | None
     confident: bool
@@ -47,6 +55,13 @@ class Understanding:
     urgent: bool
     urgency_kind: str | None
     case_number: str | None
+    context: Context = Context.IDLE
+    intent_confidence: float = 1.0
+    rating: Rating | None = None
+    cue: Cue | None = None
+    appeal: AppealType = AppealType.OTHER
+    unknown: bool = False
+    others: tuple[CategoryScore, ...] = ()  # further subjects a long message raises, best first
 
 
 class NLU:
@@ -95,19 +110,31 @@ class NLU:
         """The place fragment of `text` for the gazetteer (a known name first, else a road/compound)."""
         return self.places.find(text)
 
-    def intent(self, text: str) -> str:
-        """The resident's intent (one of INTENTS) without classifying the category."""
+    def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
+        """The resident's intent in `context` (with rating and cue) without classifying the category."""
         hit = self.classifier.keywords.exact_hits(for_matching(text))
-        return detect_intent(text, has_problem=bool(hit), has_case_number=extract_case_number(text) is not None)
+        return read_intent(
+            text, context=context, has_problem=bool(hit), has_case_number=extract_case_number(text) is not None
+        )
 
-    def understand(self, text: str) -> Understanding:
+    def understand(self, text: str, context: Context = Context.IDLE) -> Understanding:
+        """Intent (in `context`), subject, appeal type and every extractor's finding for one message."""
         result = self.classifier.classify(text)
         case_number = extract_case_number(text)
-        intent = detect_intent(text, has_problem=result.keyword_hit, has_case_number=case_number is not None)
+        reading = read_intent(
+            text, context=context, has_problem=result.keyword_hit, has_case_number=case_number is not None
+        )
         urgency = detect_urgency(text)
         return Understanding(
             text=text,
-            intent=intent,
+            intent=reading.intent,
+            context=context,
+            intent_confidence=reading.confidence,
+            rating=reading.rating,
+            cue=reading.cue,
+            appeal=appeal_type(text, has_subject=not result.unknown),
+            unknown=result.unknown,
+            others=tuple(result.others),
             majors=result.majors[:3],
             minor=result.minor,
             confident=result.confident,

@@ -17,12 +17,20 @@ from typing import Any, Protocol
 from nlu.classifier import Classification
 from nlu.errors import NLUError
 from nlu.numbers import extract_phone
+from nlu.vocabulary import Context, IntentReading
 
 
 class Understands(Protocol):
     def classify(self, text: str) -> Classification: ...
 
-    def intent(self, text: str) -> str: ...
+    def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading: ...
+
+
+def intent_matches(reading: IntentReading, gold: str) -> bool:
+    """Whether a reading has the labelled intent; "rate_good"/"rate_bad" also check the polarity."""
+    if gold.startswith("rate_"):
+        return reading.label == gold
+    return reading.intent.value == gold
 
 
 @dataclass
@@ -36,6 +44,8 @@ class Report:
     minor_hits: int = 0
     intents: int = 0
     intent_hits: int = 0
+    scores: int = 0
+    score_hits: int = 0
     phones: int = 0
     phone_hits: int = 0
     confident: int = 0
@@ -65,6 +75,7 @@ class Report:
             "minor": self.ratio(self.minor_hits, self.minors),
             "macro_f1_major": self.macro_f1(),
             "intent": self.ratio(self.intent_hits, self.intents),
+            "rating_score": self.ratio(self.score_hits, self.scores),
             "phone_exact": self.ratio(self.phone_hits, self.phones),
             "confident_share": self.ratio(self.confident, self.majors),
             "confident_precision": self.ratio(self.confident_hits, self.confident),
@@ -111,11 +122,15 @@ def evaluate(nlu: Understands, rows: Iterable[dict[str, Any]]) -> Report:
                 report.minors += 1
                 report.minor_hits += result.minor is not None and result.minor.code == row["minor"]
         if row.get("intent"):
-            got = nlu.intent(text)
+            reading = nlu.intent(text, Context(row.get("context") or Context.IDLE))
+            hit = intent_matches(reading, str(row["intent"]))
             report.intents += 1
-            report.intent_hits += got == row["intent"]
-            if got != row["intent"]:
-                report.misses.append({"text": text, "gold": row["intent"], "got": got})
+            report.intent_hits += hit
+            if not hit:
+                report.misses.append({"text": text, "gold": row["intent"], "got": reading.label})
+            if row.get("score") is not None:
+                report.scores += 1
+                report.score_hits += reading.rating is not None and reading.rating.score == int(row["score"])
         if "phone" in row:
             report.phones += 1
             report.phone_hits += extract_phone(text) == row["phone"]

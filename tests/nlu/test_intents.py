@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import NLU
+from nlu import NLU, Context, Cue, Intent, Polarity, Rating
+
+IDLE, REPORTING, RATING_ASKED = Context.IDLE, Context.REPORTING, Context.RATING_ASKED
 
 
 @pytest.mark.parametrize(
@@ -12,12 +14,19 @@ from nlu import NLU
         ("我要投诉", "report"),
         ("BH20261127-0001", "status"),
         ("我上次反映的路灯修好了没", "status"),
+        ("我那个投诉办结了没有", "status"),
+        ("都三天了我那个事有人接了吗", "status"),
         ("处理得很及时 满意", "rate_good"),
         ("不满意 根本没解决", "rate_bad"),
+        ("这也叫处理了？", "rate_bad"),
         ("取消", "cancel"),
+        ("那就取消吧", "cancel"),
         ("算了 不报了", "cancel"),
+        ("刚刚发错了，撤销一下", "cancel"),
+        ("问题自己解决了，不用派人了", "cancel"),
         ("转人工", "human"),
         ("能帮我转给人工吗", "human"),
+        ("有没有人工啊，机器人听不懂", "human"),
         ("怎么还没人回我", "human"),
         ("我上次反映的问题怎么没人回我", "status"),
         ("我要撤诉", "cancel"),
@@ -27,17 +36,64 @@ from nlu import NLU
         ("你好", "greeting"),
         ("在吗？", "greeting"),
         ("怎么用", "help"),
-        ("嗯", "help"),
         ("", "help"),
     ],
 )
-def test_intents(nlu: NLU, text: str, intent: str) -> None:
-    assert nlu.intent(text) == intent
+def test_intents_when_idle(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.intent(text).label == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "score"),
+    [
+        ("5分", IDLE, 5),
+        ("10分", IDLE, 5),
+        ("打个8分吧", IDLE, 4),
+        ("⭐⭐⭐⭐⭐", IDLE, 5),
+        ("★★★☆☆", IDLE, 3),
+        ("👍", IDLE, 5),
+        ("一星", IDLE, 1),
+        ("4", RATING_ASKED, 4),
+        ("一般般", RATING_ASKED, 3),
+        ("修好了 谢谢", RATING_ASKED, 5),
+        ("还是老样子", RATING_ASKED, 2),
+        ("这也叫处理了？", RATING_ASKED, 1),
+    ],
+)
+def test_ratings_carry_a_score(nlu: NLU, text: str, context: Context, score: int) -> None:
+    reading = nlu.intent(text, context)
+    assert reading.intent is Intent.RATING and reading.rating == Rating(score)
+
+
+def test_a_bare_digit_is_a_rating_only_when_one_was_asked_for(nlu: NLU) -> None:
+    assert nlu.intent("4", IDLE).intent is not Intent.RATING
+    assert nlu.intent("4", RATING_ASKED).rating == Rating(4)
+
+
+def test_polarity_follows_the_score() -> None:
+    assert [Rating(s).polarity for s in (1, 2, 3, 4, 5)] == [Polarity.BAD] * 2 + [Polarity.NEUTRAL] + [Polarity.GOOD] * 2
+    with pytest.raises(ValueError):
+        Rating(6)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [("好的", Cue.CONFIRM), ("确认提交", Cue.CONFIRM), ("不用", Cue.DENY), ("跳过", Cue.SKIP),
+     ("没有", Cue.SKIP), ("上一步", Cue.BACK), ("不对，是在望江路", Cue.CORRECTION)],
+)
+def test_short_answers_carry_a_cue(nlu: NLU, text: str, cue: Cue) -> None:
+    reading = nlu.intent(text, REPORTING)
+    assert reading.cue is cue
 
 
 def test_problem_words_make_a_report_even_with_cancel_like_words(nlu: NLU) -> None:
-    assert nlu.intent("我们这路公交线路被取消了 出行很不方便 希望恢复") == "report"
+    assert nlu.intent("我们这路公交线路被取消了 出行很不方便 希望恢复").intent is Intent.REPORT
 
 
 def test_human_request_wins_over_a_problem(nlu: NLU) -> None:
-    assert nlu.intent("转人工 我家楼上漏水") == "human"
+    assert nlu.intent("转人工 我家楼上漏水").intent is Intent.HUMAN
+
+
+def test_dissatisfaction_with_a_third_party_inside_a_report_is_not_a_rating(nlu: NLU) -> None:
+    text = "对小区物业很不满意 楼道里的垃圾一个星期都没人清理 臭得不行"
+    assert nlu.intent(text).intent is Intent.REPORT
