@@ -1,45 +1,68 @@
-"""FastAPI dependencies shared by the routers: lifespan services, a DB session, staff auth."""
+"""FastAPI dependencies shared by the routers: the lifespan's services, the time, a DB session, staff auth."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from api.services import Services
 from api.settings import Settings
 from cases.models import StaffUser
 from cases.staff import staff_for_token
+from nlu import extract_case_number
 
 
-def get_services(request: Request) -> Any:
-    """The :class:`api.services.Services` the lifespan stored on the app."""
-    return request.app.state.services
+def get_services(request: Request) -> Services:
+    """The :class:`api.services.Services` the lifespan built."""
+    services: Services = request.app.state.services
+    return services
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.services.settings
-    return settings
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.services.engine, expire_on_commit=False) as session:
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_now(services: ServicesDep) -> datetime:
+    """The current time, from the services' clock (tests fix it)."""
+    return services.clock()
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    with Session(services.engine, expire_on_commit=False) as session:
         yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
+
+def case_number(number: Annotated[str, PathParam(max_length=40, description="工单号，如 BH20261127-0001")]) -> str:
+    """A case number from the path, read by the one case-number parser; 404 when it is not one."""
+    parsed = extract_case_number(number)
+    if parsed is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"工单 {number} 不存在")
+    return parsed
+
+
+CaseNumber = Annotated[str, Depends(case_number)]
 
 _bearer = HTTPBearer(auto_error=False, description="POST /api/staff/login 取得的令牌")
 
 
 def current_staff(
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
+    now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> StaffUser:
     """The staff account of the request's bearer token; 401 without a valid one."""
@@ -47,11 +70,8 @@ def current_staff(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"}
         )
-    services = request.app.state.services
-    settings: Settings = services.settings
-    clock = getattr(services, "clock", None)  # tests may fix the time
-    now = clock() if callable(clock) else datetime.now(UTC)
-    user = staff_for_token(session=session, token=credentials.credentials, secret=settings.secret_key, now=now)
+    user = staff_for_token(session=session, token=credentials.credentials, secret=services.settings.secret_key,
+                           now=now)
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "登录已失效，请重新登录", headers={"WWW-Authenticate": "Bearer"}

@@ -1,24 +1,30 @@
-"""The composition root's container: every long-lived part, built once in the lifespan and closed there.
+"""The composition root's container: every long-lived part, built in one step in the lifespan and closed there.
 
-Nothing here is created at import time. Handlers and routes reach these parts through
-``request.app.state.services`` (routes) or the dispatcher's workflow data (dialogs).
+Nothing here is created at import time. Routes reach the parts through :data:`api.deps.ServicesDep`; dialogs
+through the dispatcher's workflow data. ``clock`` is the one source of the current time for routes,
+dialogs and the case desk (tests pass a fixed one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from redis.asyncio import Redis
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp
 
 from api.db import make_engine
+from api.leaves import Leaves, load_leaves
 from api.metrics import Metrics
 from api.settings import Settings
+from api.throttle import LoginThrottle
+from bot.channels.mini_program import MiniProgram
 from bot.channels.official_account import OfficialAccount
 from bot.dedupe import MemoryReplyCache, RedisReplyCache, ReplyCache
 from bot.dispatcher import Dispatcher
@@ -29,33 +35,58 @@ from cases.rules import CaseRules
 from dialogs import CaseDesk
 from geo import GeoService
 from nlu import NLU
-from reply_templates import Renderer
+from reply_templates import Renderer, default_catalog
 
 log = logging.getLogger(__name__)
 SANDBOX_HOST = "http://sandbox.local"
+Clock = Callable[[], datetime]
 
 
-@dataclass
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a dispatcher is built from (see :func:`api.app.default_dispatcher`)."""
+
+    settings: Settings
+    storage: BaseStorage
+    locks: ResidentLocks
+    leaves: Leaves
+    templates: Renderer
+    desk: CaseDesk
+
+
+DispatcherFactory = Callable[[Parts], Dispatcher]
+
+
+@dataclass(frozen=True)
 class Services:
     settings: Settings
+    clock: Clock
     engine: Engine
     redis: Redis | None
     storage: BaseStorage
     locks: ResidentLocks
     replies: ReplyCache
     oa_channel: OfficialAccount
+    mp_channel: MiniProgram
     oa_api: WeChatApi
     mp_api: WeChatApi
-    metrics: Metrics
     http: httpx.AsyncClient
-    dispatcher: Dispatcher | None = None
-    # The leaves, loaded by the lifespan once the runtime is up (see api.app._build_leaves).
-    nlu: NLU = field(init=False)
-    geo: GeoService = field(init=False)
-    templates: Renderer = field(init=False)
-    desk: CaseDesk = field(init=False)
-    rules: CaseRules = field(init=False)
+    metrics: Metrics
+    nlu: NLU
+    geo: GeoService
+    templates: Renderer
+    rules: CaseRules
+    desk: CaseDesk
+    dispatcher: Dispatcher
+    staff_logins: LoginThrottle
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run work after the response (late answers, extra messages); kept until done or shutdown."""
@@ -76,8 +107,7 @@ class Services:
 
     async def close(self) -> None:
         await self.drain()
-        if hasattr(self, "desk"):
-            await self.desk.flush()
+        await self.desk.flush()
         for task in list(self.tasks):
             task.cancel()
         await self.oa_api.aclose()
@@ -89,7 +119,7 @@ class Services:
         self.engine.dispose()
 
 
-def wechat_http(settings: Settings, app: Any) -> tuple[httpx.AsyncClient, str]:
+def wechat_http(settings: Settings, app: ASGIApp) -> tuple[httpx.AsyncClient, str]:
     """The HTTP client and base URL for WeChat's server API.
 
     While sandboxed with no explicit API base, the stand-in is mounted in this very app: calls go through
@@ -102,8 +132,13 @@ def wechat_http(settings: Settings, app: Any) -> tuple[httpx.AsyncClient, str]:
     return httpx.AsyncClient(timeout=10), settings.api_base
 
 
-async def build_runtime(settings: Settings, app: Any) -> Services:
-    """Connect the runtime parts: database engine, Redis (optional), storages, WeChat clients."""
+async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory: DispatcherFactory,
+                         clock: Clock = system_clock, leaves: Leaves | None = None) -> Services:
+    """Connect and load every part, then hand them over as one :class:`Services`.
+
+    ``leaves`` may be passed in already loaded (tests share one NLU model and grid layer); otherwise the
+    database is migrated and the leaves are loaded here. Whatever was opened is closed if a step fails.
+    """
     redis: Redis | None = None
     storage: BaseStorage
     locks: ResidentLocks
@@ -120,21 +155,36 @@ async def build_runtime(settings: Settings, app: Any) -> Services:
         storage, locks, replies, token_cache = MemoryStorage(), MemoryLocks(), MemoryReplyCache(), \
             MemoryTokenCache()
     http, base = wechat_http(settings, app)
-    return Services(
-        settings=settings,
-        engine=make_engine(settings.database_url),
-        redis=redis,
-        storage=storage,
-        locks=locks,
-        replies=replies,
-        oa_channel=OfficialAccount(token=settings.wechat_token, appid=settings.wechat_appid,
-                                   aes_key=settings.wechat_aes_key,
-                                   timestamp_tolerance=settings.timestamp_tolerance_seconds,
-                                   max_body_bytes=settings.max_body_bytes),
-        oa_api=WeChatApi(base_url=base, appid=settings.wechat_appid, secret=settings.wechat_secret,
-                         cache=token_cache, http=http),
-        mp_api=WeChatApi(base_url=base, appid=settings.mp_appid, secret=settings.mp_secret,
-                         cache=token_cache, http=http),
-        metrics=Metrics(),
-        http=http,
-    )
+    engine = make_engine(settings.database_url)
+    try:
+        oa_api = WeChatApi(base_url=base, appid=settings.wechat_appid, secret=settings.wechat_secret,
+                           cache=token_cache, http=http)
+        if leaves is None:
+            leaves = await load_leaves(settings, engine, clock)
+        templates = Renderer(default_catalog(), engine, settings.template_refresh_seconds)
+        desk = CaseDesk(engine=engine, rules=leaves.rules, media_dir=settings.media_dir,
+                        max_photo_bytes=settings.max_photo_bytes, clock=clock)
+        dispatcher = dispatcher_factory(Parts(settings=settings, storage=storage, locks=locks, leaves=leaves,
+                                              templates=templates, desk=desk))
+        dispatcher.freeze()
+        return Services(
+            settings=settings, clock=clock, engine=engine, redis=redis, storage=storage, locks=locks,
+            replies=replies,
+            oa_channel=OfficialAccount(token=settings.wechat_token, appid=settings.wechat_appid,
+                                       aes_key=settings.wechat_aes_key,
+                                       timestamp_tolerance=settings.timestamp_tolerance_seconds,
+                                       max_body_bytes=settings.max_body_bytes, api=oa_api),
+            mp_channel=MiniProgram(max_photo_bytes=settings.max_photo_bytes),
+            oa_api=oa_api,
+            mp_api=WeChatApi(base_url=base, appid=settings.mp_appid, secret=settings.mp_secret,
+                             cache=token_cache, http=http),
+            http=http, metrics=Metrics(), nlu=leaves.nlu, geo=leaves.geo, templates=templates,
+            rules=leaves.rules, desk=desk, dispatcher=dispatcher, staff_logins=LoginThrottle(),
+        )
+    except BaseException:
+        await http.aclose()
+        await storage.close()
+        if redis is not None:
+            await redis.aclose()
+        engine.dispose()
+        raise

@@ -1,22 +1,13 @@
-"""Everything a person opens in a browser or a mini-program calls: one call from :func:`api.app.create_app`.
-
-``mount_ui(app, settings)`` adds the mini-program API (``/api/mp``), the weekly report
-(``/api/staff/reports``), the staff console (``/staff``) and, while sandboxed, the resident simulator
-(``/sandbox``). It also answers malformed mini-program requests in Chinese (the rest of the API keeps
-FastAPI's default 422 body).
-"""
+"""Malformed mini-program requests are answered in Chinese (the rest of the API keeps FastAPI's 422 body)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
-
-from api.settings import Settings
 
 FIELD_NAMES = {
     "code": "登录凭证 code", "text": "文字", "kind": "消息类型", "lat": "纬度", "lng": "经度", "crs": "坐标系",
@@ -25,24 +16,6 @@ FIELD_NAMES = {
     "comment": "评价内容", "results": "订阅结果", "image_base64": "图片", "event": "事件", "key": "菜单键",
     "message_id": "消息编号", "body": "请求内容",
 }
-
-
-def mount_ui(app: FastAPI, settings: Settings) -> None:
-    from api.console import STATIC_DIR as CONSOLE_STATIC
-    from api.console import console_router
-    from api.routes import mp, staff_reports
-
-    app.include_router(mp.router)
-    app.include_router(staff_reports.router)
-    app.include_router(console_router)
-    app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    if settings.sandbox_on:
-        from api.simulator import STATIC_DIR as SIMULATOR_STATIC
-        from api.simulator import simulator_router
-
-        app.include_router(simulator_router)
-        app.mount("/sandbox/static", StaticFiles(directory=SIMULATOR_STATIC), name="simulator-static")
 
 
 def chinese_problem(error: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +44,7 @@ def chinese_problem(error: dict[str, Any]) -> dict[str, Any]:
     return {"field": field, "loc": list(error.get("loc", ())), "type": kind, "msg": msg}
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
+async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if not request.url.path.startswith("/api/mp"):
         return await request_validation_exception_handler(request, exc)

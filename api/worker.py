@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.metrics import Metrics
 from api.settings import Settings
 from bot.push import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatApi, WeChatApiError
 from cases.models import OutboxMessage
@@ -231,7 +232,26 @@ async def deliver_batch(
     return report
 
 
-def courier_for(services: Any) -> Courier:
+class WorkerParts(Protocol):
+    """What the worker needs: the API process's :class:`api.services.Services`, or :class:`WorkerServices`."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def oa_api(self) -> WeChatApi: ...
+    @property
+    def mp_api(self) -> WeChatApi: ...
+    @property
+    def templates(self) -> TemplateRenderer: ...
+    @property
+    def rules(self) -> CaseRules: ...
+    @property
+    def metrics(self) -> Metrics: ...
+
+
+def courier_for(services: WorkerParts) -> Courier:
     """The courier of an app's services (``oa_api``, ``mp_api``, ``templates`` built in the lifespan)."""
     settings = services.settings
     return Courier(
@@ -243,13 +263,11 @@ def courier_for(services: Any) -> Courier:
     )
 
 
-def _count(services: Any, report: BatchReport) -> None:
-    """Feed ``intake_pushes_total{result=…}`` when the services carry the app's metrics."""
-    metrics = getattr(services, "metrics", None)
-    if metrics is None:
-        return
-    for result in ("sent", "held", "retried", "dead", "skipped"):
-        count = getattr(report, result)
+def _count(metrics: Metrics, report: BatchReport) -> None:
+    """Feed ``intake_pushes_total{result=…}``."""
+    counts = {"sent": report.sent, "held": report.held, "retried": report.retried, "dead": report.dead,
+              "skipped": report.skipped}
+    for result, count in counts.items():
         if count:
             metrics.pushes.labels(result).inc(count)
 
@@ -259,7 +277,7 @@ def default_worker_id() -> str:
 
 
 async def run_worker(
-    services: Any,
+    services: WorkerParts,
     *,
     stop: asyncio.Event,
     worker_id: str | None = None,
@@ -271,9 +289,8 @@ async def run_worker(
     """Deliver the outbox until ``stop`` is set; add due-time reminders every ``reminder_seconds``."""
     name = worker_id or default_worker_id()
     courier = courier_for(services)
-    poll = float(getattr(services.settings, "worker_poll_seconds", 1.0))
-    rules = getattr(services, "rules", None)
-    rules = rules if isinstance(rules, CaseRules) else CaseRules()
+    poll = services.settings.worker_poll_seconds
+    rules = services.rules
     loop = asyncio.get_running_loop()
     next_reminders = loop.time()
     log.info("outbox worker %s started", name)
@@ -289,15 +306,13 @@ async def run_worker(
                 policy=policy,
             )
             full = report.claimed >= batch
-            _count(services, report)
+            _count(services.metrics, report)
             if loop.time() >= next_reminders:
                 next_reminders = loop.time() + reminder_seconds
                 await asyncio.to_thread(_reminders, services.engine, rules)
         except Exception:
             log.exception("outbox worker pass failed; retrying")
-            metrics = getattr(services, "metrics", None)
-            if metrics is not None:
-                metrics.errors.labels("worker").inc()
+            services.metrics.errors.labels("worker").inc()
         if full:
             continue  # more is waiting: no pause
         with contextlib.suppress(TimeoutError):
@@ -315,6 +330,7 @@ class WorkerServices:
     mp_api: WeChatApi
     templates: TemplateRenderer
     rules: CaseRules
+    metrics: Metrics
 
 
 async def run_standalone(settings: Settings) -> None:
@@ -345,6 +361,7 @@ async def run_standalone(settings: Settings) -> None:
             ),
             templates=Renderer(default_catalog(), engine, settings.template_refresh_seconds),
             rules=CaseRules(),
+            metrics=Metrics(),
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -28,7 +28,7 @@ from api.migrate import upgrade
 from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from api.worker import Courier, deliver_batch
 from bot.push import MemoryTokenCache, WeChatApi
-from cases import CaseDraft, CaseRules, file_case
+from cases import CaseDraft, CaseRules, Category, Place, file_case
 
 FILINGS = 400
 THREADS = 8
@@ -42,17 +42,9 @@ def draft(index: int) -> CaseDraft:
         openid=f"o-bench-{index % 97}",
         channel="oa",
         description=f"第{index}号楼门口垃圾堆积没人清理",
-        major_code="ENV",
-        major_name="市容环境",
-        minor_code="ENV-GARBAGE",
-        minor_name="垃圾清运",
-        grid_id=f"G-{index % 40:03d}",
-        grid_name="网格",
-        community="社区",
-        street="街道",
-        lat=31.0 + (index % 20) * 0.01,
-        lng=121.0 + (index // 20 % 20) * 0.01,
-        address="某小区",
+        category=Category(major_code="ENV", major_name="市容环境", minor_code="ENV-GARBAGE", minor_name="垃圾清运"),
+        place=Place(grid_id=f"G-{index % 40:03d}", grid_name="网格", community="社区", street="街道",
+                    lat=31.0 + (index % 20) * 0.01, lng=121.0 + (index // 20 % 20) * 0.01, address="某小区"),
     )
 
 

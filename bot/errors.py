@@ -27,3 +27,15 @@ class StaleRequest(ChannelError):
 
 class MalformedMessage(ChannelError):
     """The body is not a message we can read (bad XML, forbidden constructs, too large)."""
+
+
+class MediaUnavailable(ChannelError):
+    """A resident's photo could not be fetched from the channel (expired media id, network)."""
+
+
+class UnreadableChat(MalformedMessage):
+    """A mini-program chat message lacks what its kind needs; ``reason`` names what (see the adapter)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -13,15 +13,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from bot.fsm import State, StatesGroup
+from bot.text import normalise
 from bot.types import Kind as UpdateKind
 from bot.types import Update
 
 FilterResult = bool | dict[str, Any]
-
-
-def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, surrounding blanks and punctuation removed."""
-    return unicodedata.normalize("NFKC", text).strip().strip("。！!？?，,.~～ ").lower()
 
 
 class Filter:

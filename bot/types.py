@@ -66,7 +66,12 @@ class Update:
 
     @property
     def dedupe_key(self) -> str:
-        """What identifies a retry of this update (MsgId, or sender + CreateTime for events)."""
+        """What identifies a retry of this update (MsgId, or sender + CreateTime for events).
+
+        The mini-program's message ids are chosen by each client, so there the resident is part of the key.
+        """
+        if self.channel is Channel.MINI_PROGRAM:
+            return f"{self.channel.value}:{self.message_id}:{self.resident_id}"
         return f"{self.channel.value}:{self.message_id}"
 
 

@@ -19,7 +19,6 @@ from cases.filing import file_case
 from cases.followups import add_rating_comment, last_step_text, request_handover
 from cases.lifecycle import add_note, allowed_moves, get_case, reclassify, relocate, transition
 from cases.models import (
-    STATUS_LABELS,
     Case,
     CaseEvent,
     OutboxMessage,
@@ -37,9 +36,10 @@ from cases.queries import (
     get_case_for_resident,
     overdue,
 )
-from cases.ratings import awaiting_rating, rate, satisfaction_rate
+from cases.ratings import Satisfaction, awaiting_rating, rate, satisfaction
 from cases.residents import find_resident, grant_subscription, touch_resident
 from cases.rules import CaseRules, CategoryRule
+from cases.vocabulary import STATUS_LABELS, CaseStatus, Category, Place, mask_phone
 
 file = file_case  # the architecture's name: cases.file(draft)
 
@@ -51,6 +51,8 @@ __all__ = [
     "CaseEvent",
     "CaseNotFound",
     "CaseRules",
+    "CaseStatus",
+    "Category",
     "CategoryRule",
     "FiledCase",
     "InvalidDraft",
@@ -58,9 +60,11 @@ __all__ = [
     "OutboxMessage",
     "Photo",
     "PhotoRejected",
+    "Place",
     "Rating",
     "RatingRejected",
     "Resident",
+    "Satisfaction",
     "StaffError",
     "StaffNotification",
     "StaffUser",
@@ -80,12 +84,13 @@ __all__ = [
     "get_case_for_resident",
     "grant_subscription",
     "last_step_text",
+    "mask_phone",
     "overdue",
     "rate",
     "reclassify",
     "relocate",
     "request_handover",
-    "satisfaction_rate",
+    "satisfaction",
     "store_photo",
     "touch_resident",
     "transition",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cases.models import Case
+from cases.vocabulary import Category, Place
 
 Channel = Literal["oa", "mp"]
 CategorySource = Literal["auto", "resident", "staff"]
@@ -25,22 +26,15 @@ class StoredPhoto:
 
 @dataclass(frozen=True)
 class CaseDraft:
+    """A report ready to file: who, what (:class:`Category`), where (:class:`Place`) and the rest."""
+
     openid: str
     channel: Channel
     description: str
-    major_code: str | None
-    major_name: str | None
-    minor_code: str | None
-    minor_name: str | None
-    grid_id: str | None
+    category: Category | None
+    place: Place | None
     category_confidence: float = 1.0
     category_source: CategorySource = "auto"
-    lat: float | None = None  # GCJ-02
-    lng: float | None = None
-    address: str = ""
-    grid_name: str = ""
-    community: str = ""
-    street: str = ""
     urgent: bool = False
     phone: str | None = None
     confidential: bool = False

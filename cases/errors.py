@@ -54,3 +54,7 @@ class PhotoRejected(CaseError):
 
 class StaffError(CaseError):
     """A staff account cannot be created or used (duplicate name, bad role, weak password)."""
+
+
+class InvalidWeek(CaseError):
+    """A report's week is not ``2026-W48`` or does not exist; the message says so in Chinese."""

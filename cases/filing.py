@@ -8,6 +8,7 @@ race-free (two neighbours filing at once see each other's case).
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
@@ -18,10 +19,12 @@ from sqlmodel import Session, col, select
 from cases.clock import local_day, utc
 from cases.drafts import CaseDraft, FiledCase
 from cases.errors import InvalidDraft
+from cases.lifecycle import follow_cluster
 from cases.models import OPEN_STATUSES, Case, CaseCounter, CaseEvent, Photo, row_id
 from cases.pushes import case_variables, push_to_resident
 from cases.residents import get_or_create_resident
 from cases.rules import DEFAULT_RULES, CaseRules
+from cases.vocabulary import CaseStatus, Category, Place
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -39,28 +42,43 @@ def similarity(a: str, b: str) -> float:
     return float(fuzz.partial_ratio(a.strip(), b.strip()))
 
 
-def validate(draft: CaseDraft, rules: CaseRules) -> str:
-    """The cleaned description, or :class:`InvalidDraft` naming the first missing piece."""
+@dataclass(frozen=True)
+class _Checked:
+    description: str
+    place: Place
+    category: Category
+    minor_code: str
+
+
+def validate(draft: CaseDraft, rules: CaseRules) -> _Checked:
+    """The cleaned draft, or :class:`InvalidDraft` naming the first missing piece."""
     description = draft.description.strip()
     if not description:
         raise InvalidDraft("description", "empty")
     if len(description) > rules.max_description_chars:
         raise InvalidDraft("description", "too_long")
-    if not draft.grid_id:
+    place = draft.place
+    if place is None or not place.grid_id:
         raise InvalidDraft("grid_id", "not_located")
-    if not (draft.minor_code and draft.major_code):
+    category = draft.category
+    if category is None or not (category.minor_code and category.major_code):
         raise InvalidDraft("category", "missing")
     if draft.channel not in ("oa", "mp"):
         raise InvalidDraft("channel", "unknown")
     if draft.category_source not in ("auto", "resident", "staff"):
         raise InvalidDraft("category_source", "unknown")
-    if (draft.lat is None) != (draft.lng is None):
-        raise InvalidDraft("location", "lat_and_lng_go_together")
-    if draft.lat is not None and draft.lng is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lng <= 180):
-        raise InvalidDraft("location", "out_of_range")
+    check_point(place)
     if not draft.openid:
         raise InvalidDraft("openid", "empty")
-    return description
+    return _Checked(description, place, category, category.minor_code)
+
+
+def check_point(place: Place) -> None:
+    """A place's point is whole (both coordinates or none) and on the globe."""
+    if (place.lat is None) != (place.lng is None):
+        raise InvalidDraft("location", "lat_and_lng_go_together")
+    if place.lat is not None and place.lng is not None and not (-90 <= place.lat <= 90 and -180 <= place.lng <= 180):
+        raise InvalidDraft("location", "out_of_range")
 
 
 def next_number(session: Session, now: datetime) -> str:
@@ -79,25 +97,26 @@ def next_number(session: Session, now: datetime) -> str:
 
 
 def _find_cluster_target(
-    session: Session, draft: CaseDraft, description: str, now: datetime, rules: CaseRules
+    session: Session, checked: _Checked, now: datetime, rules: CaseRules
 ) -> Case | None:
-    if draft.lat is None or draft.lng is None:
+    lat, lng = checked.place.lat, checked.place.lng
+    if lat is None or lng is None:
         return None
     lat_span = rules.duplicate_radius_m / 111_000.0
-    lng_span = lat_span / max(math.cos(math.radians(draft.lat)), 0.01)
+    lng_span = lat_span / max(math.cos(math.radians(lat)), 0.01)
     candidates = session.exec(
         select(Case)
-        .where(Case.minor_code == draft.minor_code)
+        .where(Case.minor_code == checked.minor_code)
         .where(col(Case.status).in_(OPEN_STATUSES))
         .where(col(Case.created_at) >= utc(now) - timedelta(days=rules.duplicate_days))
-        .where(col(Case.lat).between(draft.lat - lat_span, draft.lat + lat_span))
-        .where(col(Case.lng).between(draft.lng - lng_span, draft.lng + lng_span))
+        .where(col(Case.lat).between(lat - lat_span, lat + lat_span))
+        .where(col(Case.lng).between(lng - lng_span, lng + lng_span))
     ).all()
     best: tuple[float, float, Case] | None = None
     for candidate in candidates:
         assert candidate.lat is not None and candidate.lng is not None
-        metres = distance_m(draft.lat, draft.lng, candidate.lat, candidate.lng)
-        score = similarity(description, candidate.description)
+        metres = distance_m(lat, lng, candidate.lat, candidate.lng)
+        score = similarity(checked.description, candidate.description)
         if metres > rules.duplicate_radius_m or score < rules.duplicate_similarity:
             continue
         if best is None or (score, -metres) > (best[0], -best[1]):
@@ -119,9 +138,9 @@ def file_case(
 ) -> FiledCase:
     """Validate and store ``draft`` as a new case with its first event, photos and "filed" push."""
     rules = thresholds
-    description = validate(draft, rules)
+    checked = validate(draft, rules)
+    description, category = checked.description, checked.category
     moment = utc(now)
-    assert draft.minor_code and draft.major_code and draft.grid_id
     number = next_number(session, moment)  # first: takes the day's lock
     resident = get_or_create_resident(
         session, openid=draft.openid, channel=draft.channel, now=moment, unionid=draft.unionid
@@ -133,34 +152,29 @@ def file_case(
         resident.confidential = True
     session.add(resident)
 
-    target = _find_cluster_target(session, draft, description, moment, rules)
+    target = _find_cluster_target(session, checked, moment, rules)
     case = Case(
         number=number,
         resident_id=row_id(resident),
         channel=draft.channel,
         description=description,
-        major_code=draft.major_code,
-        major_name=draft.major_name or draft.major_code,
-        minor_code=draft.minor_code,
-        minor_name=draft.minor_name or draft.minor_code,
+        grid_id=checked.place.grid_id,
+        major_code=category.major_code,
+        major_name=category.major_name or category.major_code,
+        minor_code=checked.minor_code,
+        minor_name=category.minor_name or checked.minor_code,
         category_confidence=draft.category_confidence,
         category_source=draft.category_source,
-        lat=draft.lat,
-        lng=draft.lng,
-        address=draft.address,
-        grid_id=draft.grid_id,
-        grid_name=draft.grid_name,
-        community=draft.community,
-        street=draft.street,
         urgent=draft.urgent,
         phone=draft.phone,
-        status="submitted",
+        status=CaseStatus.SUBMITTED,
         due_at=rules.due_at(
-            created=moment, urgent=draft.urgent, minor_code=draft.minor_code, major_code=draft.major_code
+            created=moment, urgent=draft.urgent, minor_code=checked.minor_code, major_code=category.major_code
         ),
         created_at=moment,
         updated_at=moment,
     )
+    case.place = checked.place
     if target is not None:
         if target.cluster_id is None:
             target.cluster_id = target.id
@@ -218,28 +232,13 @@ def file_case(
                 created_at=moment,
             )
         )
-        if root.id != case.id and root.status in OPEN_STATUSES and root.status != "submitted":
-            # the newcomer follows the cluster's progress from here on (合并办理)
-            case.status, case.department = root.status, root.department
-            session.add(case)
-            session.add(
-                CaseEvent(
-                    case_id=row_id(case),
-                    kind="transition",
-                    actor="system",
-                    from_status="submitted",
-                    to_status=root.status,
-                    department=root.department,
-                    note=f"随 {root.number} 合并办理",
-                    created_at=moment,
-                )
-            )
+        follow_cluster(session, case, root, moment=moment)
 
     repeat_count = session.exec(
         select(func.count())
         .select_from(Case)
         .where(Case.resident_id == resident.id)
-        .where(Case.minor_code == draft.minor_code)
+        .where(Case.minor_code == checked.minor_code)
         .where(col(Case.created_at) >= moment - timedelta(days=rules.repeat_days))
     ).one()
     if repeat_count >= rules.repeat_count:

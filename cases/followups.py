@@ -6,9 +6,10 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseNotFound, MissingField, RatingRejected
-from cases.models import STATUS_LABELS, Case, CaseEvent, Rating, StaffNotification, row_id
+from cases.models import Case, CaseEvent, Rating, StaffNotification, row_id
 from cases.queries import PUBLIC_EVENTS, get_case_for_resident
 from cases.residents import get_or_create_resident
+from cases.vocabulary import CaseStatus
 
 
 def last_step_text(session: Session, case: Case) -> str:
@@ -21,7 +22,7 @@ def last_step_text(session: Session, case: Case) -> str:
     ).all()
     for event in events:
         if event.kind == "transition" and event.to_status:
-            label = STATUS_LABELS.get(event.to_status, event.to_status)
+            label = CaseStatus.label_of(event.to_status)
             if event.to_status == "dispatched" and event.department:
                 return f"{label}至{event.department}"
             if event.to_status in ("rejected", "closed") and event.note:
@@ -29,7 +30,7 @@ def last_step_text(session: Session, case: Case) -> str:
             return label
         if event.kind == "filed":
             return "已提交，等待受理"
-    return STATUS_LABELS.get(case.status, case.status)
+    return CaseStatus.label_of(case.status)
 
 
 def add_rating_comment(*, session: Session, number: str, openid: str, comment: str, now: datetime) -> Rating:

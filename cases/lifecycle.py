@@ -14,40 +14,51 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseNotFound, InvalidDraft, MissingField, TransitionNotAllowed
-from cases.models import STATUS_LABELS, Case, CaseEvent, Rating, row_id
+from cases.models import Case, CaseEvent, Rating, row_id
 from cases.pushes import case_variables, push_to_resident
+from cases.vocabulary import CaseStatus, Category, Place
+
+S = CaseStatus
 
 
 @dataclass(frozen=True)
 class Move:
-    to: str
+    to: CaseStatus
     label: str  # the name of the move on the staff console
     requires: str | None = None  # "note" or "department"
     notify: bool = False  # the resident hears of it
 
 
-MOVES: dict[str, tuple[Move, ...]] = {
-    "submitted": (
-        Move("accepted", "受理", notify=True),
-        Move("rejected", "不予受理", requires="note", notify=True),
+MOVES: dict[CaseStatus, tuple[Move, ...]] = {
+    S.SUBMITTED: (
+        Move(S.ACCEPTED, "受理", notify=True),
+        Move(S.REJECTED, "不予受理", requires="note", notify=True),
     ),
-    "accepted": (Move("dispatched", "派遣", requires="department", notify=True),),
-    "dispatched": (
-        Move("processing", "开始处置"),
-        Move("accepted", "退回", requires="note"),
+    S.ACCEPTED: (Move(S.DISPATCHED, "派遣", requires="department", notify=True),),
+    S.DISPATCHED: (
+        Move(S.PROCESSING, "开始处置"),
+        Move(S.ACCEPTED, "退回", requires="note"),
     ),
-    "processing": (Move("verifying", "提交核查"),),
-    "verifying": (
-        Move("closed", "结案", notify=True),
-        Move("processing", "核查不通过"),
+    S.PROCESSING: (Move(S.VERIFYING, "提交核查"),),
+    S.VERIFYING: (
+        Move(S.CLOSED, "结案", notify=True),
+        Move(S.PROCESSING, "核查不通过"),
     ),
-    "closed": (Move("processing", "重新办理", notify=True),),
-    "rejected": (),
+    S.CLOSED: (Move(S.PROCESSING, "重新办理", notify=True),),
+    S.REJECTED: (),
 }
 
 
+def moves_from(status: str) -> tuple[Move, ...]:
+    """The moves staff may make from a stored status code."""
+    try:
+        return MOVES[CaseStatus(status)]
+    except ValueError:
+        return ()
+
+
 def allowed_moves(status: str) -> list[str]:
-    return [move.to for move in MOVES.get(status, ())]
+    return [move.to.value for move in moves_from(status)]
 
 
 def get_case(session: Session, number: str, *, for_update: bool = False) -> Case:
@@ -70,11 +81,12 @@ def _apply(
     department: str | None,
     moment: datetime,
     cluster_note: str | None = None,
+    carry_department: bool = False,
 ) -> None:
     """Move ``case`` (checked: still in the status we read) and record the event and the push."""
     previous = case.status
-    values: dict[str, object] = {"status": move.to, "updated_at": moment}
-    if move.to == "dispatched":
+    values: dict[str, object] = {"status": move.to.value, "updated_at": moment}
+    if move.to == S.DISPATCHED or carry_department:
         values["department"] = department
     rated = session.exec(select(Rating.id).where(Rating.case_id == case.id)).first() is not None
     if move.to == "closed":
@@ -113,7 +125,7 @@ def _apply(
         now=moment,
         note=note or "",
         previous_status=previous,
-        previous_text=STATUS_LABELS[previous],
+        previous_text=CaseStatus.label_of(previous),
         reopened=reopened,
     )
     count = session.exec(select(CaseEvent.id).where(CaseEvent.case_id == case.id)).all()
@@ -150,7 +162,7 @@ def transition(
     note = (note or "").strip() or None
     department = (department or "").strip() or None
     case = get_case(session, number, for_update=True)
-    move = next((m for m in MOVES.get(case.status, ()) if m.to == to), None)
+    move = next((m for m in moves_from(case.status) if m.to == to), None)
     if move is None:
         raise TransitionNotAllowed(case.status, to, allowed_moves(case.status))
     if move.requires == "note" and not note:
@@ -185,26 +197,32 @@ def transition(
     return case
 
 
+def follow_cluster(session: Session, case: Case, root: Case, *, moment: datetime) -> None:
+    """A case joining a cluster whose first case has moved on follows it there (合并办理), without a push."""
+    if root.id == case.id or root.status == case.status or not CaseStatus(root.status).is_open:
+        return
+    _apply(session, case, Move(CaseStatus(root.status), "合并办理"), actor="system", note=None,
+           department=root.department, moment=moment, cluster_note=f"随 {root.number} 合并办理",
+           carry_department=True)
+
+
 def reclassify(
     *,
     session: Session,
     number: str,
-    major_code: str,
-    major_name: str,
-    minor_code: str,
-    minor_name: str,
+    category: Category,
     actor: str,
     now: datetime,
     note: str | None = None,
 ) -> Case:
     """Staff correct the category (recorded with the old one in the timeline). Commits."""
-    if not (major_code and minor_code):
+    if not (category.major_code and category.minor_code):
         raise InvalidDraft("category", "missing")
     moment = utc(now)
     case = get_case(session, number, for_update=True)
     old = f"{case.major_name}/{case.minor_name}"
-    case.major_code, case.major_name = major_code, major_name or major_code
-    case.minor_code, case.minor_name = minor_code, minor_name or minor_code
+    case.major_code, case.major_name = category.major_code, category.major_name or category.major_code
+    case.minor_code, case.minor_name = category.minor_code, category.minor_name or category.minor_code
     case.category_source, case.category_confidence, case.updated_at = "staff", 1.0, moment
     session.add(case)
     text = f"分类由 {old} 改为 {case.major_name}/{case.minor_name}" + (f"：{note}" if note else "")
@@ -225,30 +243,24 @@ def relocate(
     *,
     session: Session,
     number: str,
-    lat: float | None,
-    lng: float | None,
-    address: str,
-    grid_id: str,
-    grid_name: str,
-    community: str,
-    street: str,
+    place: Place,
     actor: str,
     now: datetime,
     note: str | None = None,
 ) -> Case:
     """Staff correct the place and grid (recorded with the old one in the timeline). Commits."""
-    if not grid_id:
+    if not place.grid_id:
         raise InvalidDraft("grid_id", "not_located")
-    if (lat is None) != (lng is None):
+    if (place.lat is None) != (place.lng is None):
         raise InvalidDraft("location", "lat_and_lng_go_together")
     moment = utc(now)
     case = get_case(session, number, for_update=True)
     old = f"{case.grid_name or case.grid_id} {case.address}".strip()
-    case.lat, case.lng, case.address = lat, lng, address
-    case.grid_id, case.grid_name, case.community, case.street = grid_id, grid_name, community, street
+    case.place = place
     case.updated_at = moment
     session.add(case)
-    text = f"位置由 {old} 改为 {grid_name or grid_id} {address}".strip() + (f"：{note}" if note else "")
+    new = f"{place.grid_name or place.grid_id} {place.address}"
+    text = f"位置由 {old} 改为 {new}".strip() + (f"：{note}" if note else "")
     session.add(
         CaseEvent(
             case_id=row_id(case),

@@ -11,17 +11,25 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# Status codes and the Chinese labels staff and residents read.
-STATUS_LABELS: dict[str, str] = {
-    "submitted": "待受理",
-    "accepted": "已受理",
-    "rejected": "不予受理",
-    "dispatched": "已派遣",
-    "processing": "处置中",
-    "verifying": "待核查",
-    "closed": "已办结",
-}
+from cases.vocabulary import FINAL_STATUSES, OPEN_STATUSES, STATUS_LABELS, CaseStatus, Category, Place
 
+__all__ = [
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "STATUS_LABELS",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseStatus",
+    "MpSubscription",
+    "OutboxMessage",
+    "Photo",
+    "Rating",
+    "Resident",
+    "StaffNotification",
+    "StaffUser",
+    "row_id",
+]
 
 def row_id(row: SQLModel) -> int:
     """The primary key of a stored row (flushed rows always have one)."""
@@ -29,10 +37,6 @@ def row_id(row: SQLModel) -> int:
     if not isinstance(value, int):
         raise ValueError(f"{type(row).__name__} has not been stored yet")
     return value
-
-
-OPEN_STATUSES: tuple[str, ...] = ("submitted", "accepted", "dispatched", "processing", "verifying")
-FINAL_STATUSES: tuple[str, ...] = ("rejected", "closed")
 
 
 class Resident(SQLModel, table=True):
@@ -87,6 +91,26 @@ class Case(SQLModel, table=True):
     rating_requested_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def place(self) -> Place:
+        return Place(grid_id=self.grid_id, grid_name=self.grid_name, community=self.community, street=self.street,
+                     address=self.address, lat=self.lat, lng=self.lng)
+
+    @place.setter
+    def place(self, place: Place) -> None:
+        self.grid_id, self.grid_name, self.community, self.street = (place.grid_id, place.grid_name,
+                                                                     place.community, place.street)
+        self.address, self.lat, self.lng = place.address, place.lat, place.lng
+
+    @property
+    def category(self) -> Category:
+        return Category(major_code=self.major_code, major_name=self.major_name, minor_code=self.minor_code,
+                        minor_name=self.minor_name)
+
+    @property
+    def case_status(self) -> CaseStatus:
+        return CaseStatus(self.status)
 
 
 class CaseEvent(SQLModel, table=True):

@@ -18,8 +18,9 @@ from typing import Any
 from sqlmodel import Session
 
 from cases.clock import local
-from cases.models import STATUS_LABELS, Case, OutboxMessage, Resident
+from cases.models import Case, OutboxMessage, Resident
 from cases.outbox import enqueue
+from cases.vocabulary import CaseStatus
 
 
 def local_text(moment: datetime | None) -> str:
@@ -31,7 +32,7 @@ def case_variables(case: Case, *, now: datetime, cluster_size: int = 1, **extra:
     variables: dict[str, Any] = {
         "number": case.number,
         "status": case.status,
-        "status_text": STATUS_LABELS[case.status],
+        "status_text": CaseStatus.label_of(case.status),
         "category": case.minor_name,
         "address": case.address or case.grid_name,
         "grid_name": case.grid_name,

@@ -1,6 +1,6 @@
 """Reading cases: for a resident's dialog, and for staff lists, due times and reminders."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,7 +8,20 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from cases.clock import utc
-from cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, CaseEvent, Photo, Rating, Resident, row_id
+from cases.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    MpSubscription,
+    OutboxMessage,
+    Photo,
+    Rating,
+    Resident,
+    StaffNotification,
+    StaffUser,
+    row_id,
+)
 from cases.rules import DEFAULT_RULES, CaseRules
 
 PUBLIC_EVENTS = ("filed", "transition")  # what a resident may read of the timeline
@@ -255,3 +268,86 @@ def residents_by_id(session: Session, ids: Sequence[int]) -> dict[int, Resident]
         return {}
     rows = session.exec(select(Resident).where(col(Resident.id).in_(list(set(ids))))).all()
     return {r.id: r for r in rows if r.id is not None}
+
+
+# ---- what the staff console and the mini-program read besides cases --------------------------------
+
+
+def case_by_number(session: Session, number: str) -> Case | None:
+    return session.exec(select(Case).where(Case.number == number)).first()
+
+
+def cluster_numbers(session: Session, rows: Sequence[Case]) -> dict[int, str]:
+    """The number of each cluster's first case, by cluster id, for the clusters of ``rows``."""
+    ids = {c.cluster_id for c in rows if c.cluster_id is not None}
+    return numbers_by_id(session, ids)
+
+
+def numbers_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = session.exec(select(Case.id, Case.number).where(col(Case.id).in_(wanted))).all()
+    return {case_id: number for case_id, number in found if case_id is not None}
+
+
+def rated_case_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(session.exec(select(Rating.case_id).where(col(Rating.case_id).in_(list(ids)))).all())
+
+
+def pushes_of(session: Session, case_id: int) -> list[OutboxMessage]:
+    return list(session.exec(
+        select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(col(OutboxMessage.id))
+    ).all())
+
+
+def held_pushes(session: Session, case_id: int, openid: str) -> list[OutboxMessage]:
+    """Mini-program pushes to ``openid`` about the case that no subscription could carry (held or dead)."""
+    return list(session.exec(
+        select(OutboxMessage).where(OutboxMessage.case_id == case_id)
+        .where(OutboxMessage.recipient_openid == openid).where(col(OutboxMessage.channel) == "mp")
+        .where(col(OutboxMessage.state).in_(("held", "dead"))).order_by(col(OutboxMessage.id))
+    ).all())
+
+
+def photo_by_sha256(session: Session, sha256: str) -> Photo | None:
+    return session.exec(select(Photo).where(Photo.sha256 == sha256)).first()
+
+
+def recent_events(session: Session, *, limit: int) -> list[CaseEvent]:
+    """The latest timeline entries across all cases, newest first."""
+    return list(session.exec(select(CaseEvent).order_by(col(CaseEvent.id).desc()).limit(limit)).all())
+
+
+def notifications(
+    session: Session, *, unread_only: bool, limit: int = 500
+) -> list[tuple[StaffNotification, str | None]]:
+    """Staff notifications, newest first, with the number of the case each is about."""
+    query = select(StaffNotification, Case.number).join(
+        Case, col(Case.id) == col(StaffNotification.case_id), isouter=True
+    )
+    if unread_only:
+        query = query.where(col(StaffNotification.read_at).is_(None))
+    return [(note, number) for note, number in session.exec(query.order_by(col(StaffNotification.id).desc())
+                                                             .limit(limit)).all()]
+
+
+def mark_read(session: Session, notification_id: int, *, now: datetime) -> bool:
+    """Mark a notification read (commits); False when there is no such notification."""
+    note = session.get(StaffNotification, notification_id)
+    if note is None:
+        return False
+    note.read_at = utc(now)
+    session.add(note)
+    session.commit()
+    return True
+
+
+def staff_accounts(session: Session) -> list[StaffUser]:
+    return list(session.exec(select(StaffUser).order_by(col(StaffUser.name))).all())
+
+
+def subscriptions_of(session: Session, openid: str) -> list[MpSubscription]:
+    return list(session.exec(select(MpSubscription).where(MpSubscription.openid == openid)).all())

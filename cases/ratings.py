@@ -1,5 +1,6 @@
 """Residents rate a closed case (满意度评价); a poor rating asks staff to call back (回访)."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
@@ -123,18 +124,31 @@ def awaiting_rating(
     )
 
 
-def satisfaction_rate(session: Session, since: datetime, until: datetime) -> float | None:
-    """(满意 + 基本满意) / all ratings with a score, rated in [since, until); None when nobody rated."""
-    window = (
-        col(Rating.created_at) >= utc(since),
-        col(Rating.created_at) < utc(until),
-        col(Rating.score).is_not(None),
-    )
-    total = session.exec(select(func.count()).select_from(Rating).where(*window)).one()
-    if not total:
-        return None
-    good = session.exec(select(func.count()).select_from(Rating).where(*window).where(col(Rating.score) >= 4)).one()
-    return good / total
+@dataclass(frozen=True)
+class Satisfaction:
+    """满意率 over a window: (满意 + 基本满意) / all ratings with a score; ``rate`` is None when nobody rated."""
+
+    rated: int
+    satisfied: int
+    basically_satisfied: int
+
+    @property
+    def rate(self) -> float | None:
+        if not self.rated:
+            return None
+        return round((self.satisfied + self.basically_satisfied) / self.rated, 4)
+
+
+def satisfaction(session: Session, since: datetime, until: datetime) -> Satisfaction:
+    """The satisfaction of the ratings given in [since, until)."""
+    scores = session.exec(
+        select(Rating.score, func.count())
+        .where(col(Rating.created_at) >= utc(since), col(Rating.created_at) < utc(until))
+        .where(col(Rating.score).is_not(None))
+        .group_by(col(Rating.score))
+    ).all()
+    counts = {score: int(count) for score, count in scores}
+    return Satisfaction(rated=sum(counts.values()), satisfied=counts.get(5, 0), basically_satisfied=counts.get(4, 0))
 
 
 def mark_called_back(*, session: Session, number: str, actor: str, note: str, now: datetime) -> Case:

@@ -1,13 +1,11 @@
 """Staff accounts: argon2 password hashes and signed bearer tokens.
 
-A token is ``<staff id>.<token version>.<expiry unix time>.<HMAC-SHA256>`` (base64url), signed with the
-secret the caller passes in. Tokens are stateless; bumping :attr:`StaffUser.token_version` (or
-deactivating the account) revokes every token issued before.
+A token is ``<staff id>.<token version>.<expiry unix time>.<signature>``, signed by
+:class:`cases.tokens.TokenSigner` in the staff domain with the secret the caller passes in. Tokens are
+stateless; bumping :attr:`StaffUser.token_version` (or deactivating the account) revokes every token
+issued before.
 """
 
-import base64
-import hashlib
-import hmac
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -17,6 +15,7 @@ from sqlmodel import Session, select
 from cases.clock import utc
 from cases.errors import StaffError
 from cases.models import StaffUser
+from cases.tokens import STAFF_SESSION, TokenSigner
 
 ROLES = ("agent", "admin")
 MIN_PASSWORD_LENGTH = 8
@@ -80,27 +79,19 @@ def authenticate(*, session: Session, name: str, password: str, now: datetime) -
     return user
 
 
-def _sign(payload: str, secret: str) -> str:
-    digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def issue_token(user: StaffUser, *, secret: str, ttl_seconds: int, now: datetime) -> str:
     expires = int(utc(now).timestamp()) + ttl_seconds
-    payload = f"{user.id}.{user.token_version}.{expires}"
-    return f"{payload}.{_sign(payload, secret)}"
+    return TokenSigner(secret).sign(STAFF_SESSION, f"{user.id}.{user.token_version}.{expires}")
 
 
 def read_token(token: str, *, secret: str, now: datetime) -> tuple[int, int] | None:
     """``(staff id, token version)`` of a well-signed, unexpired token, else None."""
-    parts = token.split(".")
-    if len(parts) != 4:
-        return None
-    payload = ".".join(parts[:3])
-    if not hmac.compare_digest(_sign(payload, secret), parts[3]):
+    payload = TokenSigner(secret).open(STAFF_SESSION, token)
+    parts = payload.split(".") if payload is not None else []
+    if len(parts) != 3:
         return None
     try:
-        staff_id, version, expires = (int(p) for p in parts[:3])
+        staff_id, version, expires = (int(p) for p in parts)
     except ValueError:
         return None
     if utc(now).timestamp() >= expires:

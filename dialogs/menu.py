@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from bot.filters import EventIs, Keywords, Kind
@@ -46,10 +45,10 @@ async def human(update: Update, say: Say, desk: CaseDesk, centre: dict[str, str]
 
 
 @commands.handler(EventIs("LOCATION"))
-async def remember_position(update: Update, state: FSMContext) -> None:
+async def remember_position(update: Update, state: FSMContext, desk: CaseDesk) -> None:
     assert update.location is not None
     await state.update_data(recent_location={"lat": update.location.lat, "lng": update.location.lng,
-                                             "crs": update.location.crs, "at": time.time()})
+                                             "crs": update.location.crs, "at": desk.clock().timestamp()})
 
 
 @commands.handler(EventIs("subscribe"))

@@ -12,16 +12,17 @@ import re
 from typing import Any
 
 from bot.errors import SkipHandler
-from bot.filters import Keywords, Kind, Predicate, Regex, StateIs
+from bot.filters import Keywords, Kind, Predicate, StateIs
 from bot.fsm import FSMContext, State, StatesGroup
 from bot.router import Router
+from bot.text import is_word, normalise
 from bot.types import Kind as K
 from bot.types import Update
 from cases.errors import CaseError
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
-from dialogs.status import CASE_NUMBER, _number
-from dialogs.words import RATE_WORDS, SKIP_WORDS, clean, is_word
+from dialogs.status import NamesCase
+from dialogs.words import RATE_WORDS, SKIP_WORDS
 from nlu import Intent
 
 router = Router("rating")
@@ -45,7 +46,7 @@ FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "
 
 def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None:
     """(score, fixed) from a resident's answer, or None when it is not a rating."""
-    word = clean(text)
+    word = normalise(text)
     points = re.fullmatch(r"([1-5])\s*(?:分|星|颗星)", word)
     if points:
         return int(points.group(1)), None
@@ -95,10 +96,9 @@ async def rating_after_close(update: Update, state: FSMContext, say: Say, desk: 
     await _record(update, waiting[0].number, verdict, state, say, desk)
 
 
-@router.handler(Regex(CASE_NUMBER), Predicate(lambda u, d: "评价" in u.text))
-async def rate_by_number(update: Update, match: re.Match[str], state: FSMContext, say: Say,
+@router.handler(NamesCase, Predicate(lambda u, d: "评价" in u.text))
+async def rate_by_number(update: Update, number: str, state: FSMContext, say: Say,
                          desk: CaseDesk) -> None:
-    number = _number(match.group(0))
     waiting = {case.number for case in await desk.awaiting_rating(update.resident_id)}
     if number not in waiting:
         say("rating.nothing_to_rate")

@@ -14,26 +14,26 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from typing import Any
 
 from bot.filters import Keywords, Kind, Predicate, StateIs
 from bot.fsm import FSMContext, State, StatesGroup
 from bot.router import Router
+from bot.text import is_word
 from bot.types import Kind as K
 from bot.types import Update
+from cases import Category, Place
 from cases.drafts import CaseDraft, StoredPhoto
 from cases.errors import PhotoRejected
 from dialogs.desk import CaseDesk
-from dialogs.say import Say, mask_phone, numbered, pick_number
+from dialogs.say import Say, masked, numbered, pick_number
 from dialogs.words import (
     BACK_WORDS,
     CONFIRM_WORDS,
     NO_WORDS,
     SKIP_WORDS,
     YES_WORDS,
-    is_word,
     local_time,
     urgent_hotline,
 )
@@ -151,7 +151,7 @@ async def _ask(step: State, data: dict[str, Any], say: Say, state: FSMContext, d
         say("report.ask_description")
     elif step == Report.location:
         recent = data.get("recent_location")
-        if recent and time.time() - recent["at"] <= location_ttl:
+        if recent and desk.clock().timestamp() - recent["at"] <= location_ttl:
             say("report.offer_recent_location", place=recent.get("label") or recent.get("grid_name", ""))
         else:
             say("report.ask_location")
@@ -163,7 +163,7 @@ async def _ask(step: State, data: dict[str, Any], say: Say, state: FSMContext, d
     elif step == Report.phone:
         known = data.get("phone") or await desk.profile_phone(update.resident_id, update.channel.value)
         data["phone_offer"] = known
-        say("report.ask_phone", masked_phone=mask_phone(known))
+        say("report.ask_phone", masked_phone=masked(known))
     elif step == Report.confidential:
         say("report.ask_confidential")
     else:
@@ -179,7 +179,7 @@ def _summary(data: dict[str, Any]) -> dict[str, Any]:
         "place": location.get("address") or location.get("grid_name", ""),
         "category": category.get("minor_name") or category.get("major_name") or "",
         "photo_count": len(data.get("photos", [])),
-        "phone_masked": mask_phone(data.get("phone")),
+        "phone_masked": masked(data.get("phone")),
         "confidential": bool(data.get("confidential")),
     }
 
@@ -430,7 +430,7 @@ async def phone(update: Update, state: FSMContext, say: Say, desk: CaseDesk, loc
     elif is_word(update.text, SKIP_WORDS | NO_WORDS) or pick_number(update.text, 2) == 2:
         data["phone"] = None
     else:
-        say("report.ask_phone", masked_phone=mask_phone(data.get("phone_offer")))
+        say("report.ask_phone", masked_phone=masked(data.get("phone_offer")))
         return
     data["phone_done"] = True
     await _advance(data, say, state, desk, update, location_ttl)
@@ -456,13 +456,14 @@ async def _file(update: Update, data: dict[str, Any], state: FSMContext, say: Sa
     draft = CaseDraft(
         openid=update.resident_id, channel=update.channel.value,
         description=data["description"],
-        major_code=category.get("major_code"), major_name=category.get("major_name"),
-        minor_code=category.get("minor_code"), minor_name=category.get("minor_name"),
+        category=Category(major_code=category["major_code"], major_name=category["major_name"],
+                          minor_code=category.get("minor_code"), minor_name=category.get("minor_name"))
+        if category.get("major_code") else None,
+        place=Place(grid_id=location["grid_id"], grid_name=location.get("grid_name", ""),
+                    community=location.get("community", ""), street=location.get("street", ""),
+                    address=location.get("address", ""), lat=location.get("lat"), lng=location.get("lng")),
         category_confidence=float(category.get("confidence", 0.0)),
         category_source=category.get("source", "auto"),
-        lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
-        grid_id=location["grid_id"], grid_name=location.get("grid_name", ""),
-        community=location.get("community", ""), street=location.get("street", ""),
         urgent=bool(data.get("urgent")), phone=data.get("phone"), confidential=bool(data.get("confidential")),
         photos=[StoredPhoto(**{**p, "gps": tuple(p["gps"]) if p.get("gps") else None})
                 for p in data.get("photos", [])],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.middleware import BaseMiddleware, Handler
+from bot.text import normalise
 from bot.types import Responder, Update
+from cases import mask_phone
 
 
 class TemplateRenderer(Protocol):
@@ -41,13 +42,9 @@ class SayMiddleware(BaseMiddleware):
         return await handler(update, data)
 
 
-def mask_phone(phone: str | None) -> str:
-    """138****5678: a phone number is never echoed back in full."""
-    if not phone:
-        return ""
-    if len(phone) >= 11:
-        return phone[:3] + "****" + phone[-4:]
-    return phone[:2] + "****" + phone[-2:]
+def masked(phone: str | None) -> str:
+    """A phone as the resident may see it echoed (138****5678), or "" when there is none."""
+    return mask_phone(phone) or ""
 
 
 _CHOICE = re.compile(r"^\s*(?:第\s*)?([1-9])\s*(?:个|项|号)?\s*$")
@@ -56,7 +53,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 
 def pick_number(text: str, count: int) -> int | None:
     """The 1-based choice in a reply like "2", "第二个", "２" — or None when it is not a choice."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().strip("。.!！")
+    cleaned = normalise(text)
     for word, digit in _CN_DIGITS.items():
         if cleaned in (word, f"第{word}", f"第{word}个", f"{word}号"):
             cleaned = str(digit)

@@ -6,28 +6,33 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from bot.filters import Keywords, Predicate, Regex, StateIs
+from bot.filters import Keywords, Predicate, StateIs
 from bot.router import Router
-from bot.types import Update
-from cases import STATUS_LABELS
+from bot.types import Kind, Update
+from cases import CaseStatus
 from dialogs.desk import CaseDesk
 from dialogs.say import Say
 from dialogs.words import MY_CASES_WORDS, local_time
+from nlu import extract_case_number
 
 router = Router("status")
-CASE_NUMBER = re.compile(r"BH\s*\d{8}\s*-?\s*\d{4}", re.IGNORECASE)
 
 
-def _number(raw: str) -> str:
-    digits = re.sub(r"\D", "", raw)
-    return f"BH{digits[:8]}-{digits[8:12]}"
+def case_number(update: Update, data: dict[str, Any]) -> dict[str, str] | bool:
+    """A filter: the text names a case number (read by the NLU's one parser); passes it on as ``number``."""
+    if update.kind not in (Kind.TEXT, Kind.VOICE):
+        return False
+    number = extract_case_number(update.text)
+    return {"number": number} if number else False
+
+
+NamesCase = Predicate(case_number, provides=("number",))
 
 
 async def _view(case: Any, desk: CaseDesk) -> dict[str, Any]:
-    return {"number": case.number, "status_text": STATUS_LABELS.get(case.status, case.status),
+    return {"number": case.number, "status_text": CaseStatus.label_of(case.status),
             "last_step": await desk.last_step(case), "updated": local_time(case.updated_at)}
 
 
@@ -35,9 +40,8 @@ def _is_rating_request(update: Update, data: dict[str, Any]) -> bool:
     return "评价" in update.text
 
 
-@router.handler(Regex(CASE_NUMBER), ~Predicate(_is_rating_request))
-async def one_case(update: Update, match: re.Match[str], say: Say, desk: CaseDesk) -> None:
-    number = _number(match.group(0))
+@router.handler(NamesCase, ~Predicate(_is_rating_request))
+async def one_case(update: Update, number: str, say: Say, desk: CaseDesk) -> None:
     case = await desk.case(update.resident_id, number)
     if case is None:
         say("status.unknown_number", number=number)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 from nlu import EMERGENCY_NUMBERS
@@ -21,14 +19,6 @@ MY_CASES_WORDS = frozenset({"我的工单", "我的反映", "查进度", "查询
 RATE_WORDS = frozenset({"评价", "我要评价", "评分"})
 
 CHINA = timezone(timedelta(hours=8))
-
-
-def clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().strip("。.!！~～ ").lower()
-
-
-def is_word(text: str, words: Iterable[str]) -> bool:
-    return clean(text) in set(words)
 
 
 def urgent_hotline(kind: str | None) -> str:

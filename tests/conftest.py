@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
+from fastapi import FastAPI
+
+from api.leaves import Leaves
+from cases.rules import CaseRules
+from geo import GeoService
+from nlu import NLU
 
 REQUIRE_SERVICES = os.environ.get("INTAKE_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get(
@@ -75,3 +83,30 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def nlu() -> NLU:
+    """The shipped NLU model, loaded once per test session."""
+    return NLU.load()
+
+
+@pytest.fixture(scope="session")
+def geo() -> GeoService:
+    """The shipped grid layer and gazetteer, loaded once per test session."""
+    return GeoService.load()
+
+
+@pytest.fixture(scope="session")
+def leaves(nlu: NLU, geo: GeoService) -> Leaves:
+    """What real services are built from, shared by every app a test starts."""
+    return Leaves(nlu=nlu, geo=geo, rules=CaseRules())
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Start ``app``'s lifespan (its real services) and talk to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client

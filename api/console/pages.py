@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
-from api.deps import CurrentStaff, get_services
+from api.deps import CurrentStaff, ServicesDep
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 NAV = (("cases", "/staff/cases", "工单"), ("dashboard", "/staff/dashboard", "本周统计"),
@@ -38,7 +38,7 @@ async def home_slash() -> Response:
 async def login(request: Request) -> HTMLResponse:
     demo = None
     if request.app.state.settings.sandbox_on:
-        from api.app import DEMO_STAFF  # the account a fresh sandbox database gets
+        from api.leaves import DEMO_STAFF  # the account a fresh sandbox database gets
 
         demo = DEMO_STAFF
     return _page(request, "login.html", "login", "登录", demo=demo)
@@ -77,13 +77,13 @@ class Place(BaseModel):
 @console_router.get("/locate", include_in_schema=True, tags=["staff-console"],
                     summary="改址用：地名或坐标（GCJ-02）所在的网格")
 def locate(
-    request: Request,
+    services: ServicesDep,
     staff: CurrentStaff,
     text: Annotated[str | None, Query(max_length=100)] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
 ) -> list[Place]:
-    geo: Any = get_services(request).geo
+    geo = services.geo
     if lat is not None and lng is not None:
         found = geo.locate_point(lat, lng, crs="gcj02")
         if found.grid_id is None:

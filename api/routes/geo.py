@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
+from api.deps import ServicesDep
 
 router = APIRouter()
 
 
 @router.get("/api/geo/grids.geojson", response_class=JSONResponse)
-def grids_geojson(request: Request) -> JSONResponse:
+def grids_geojson(services: ServicesDep) -> JSONResponse:
     """The layer as GeoJSON (GCJ-02; the map must use a GCJ-02 base such as AMap or Tencent)."""
-    geo = request.app.state.services.geo
-    return JSONResponse(geo.geojson(), media_type="application/geo+json",
+    return JSONResponse(services.geo.geojson(), media_type="application/geo+json",
                         headers={"Cache-Control": "no-cache"})

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import inspect
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.deps import get_services
+from api.deps import ServicesDep
+from api.services import Services
 
 router = APIRouter(tags=["health"])
 
 
-def _database_ok(services: Any) -> bool:
+def _database_ok(services: Services) -> bool:
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -24,14 +25,15 @@ def _database_ok(services: Any) -> bool:
 
 
 @router.get("/healthz")
-async def healthz(request: Request) -> JSONResponse:
-    services = get_services(request)
+async def healthz(services: ServicesDep) -> JSONResponse:
     checks: dict[str, str] = {
         "database": "ok" if await asyncio.to_thread(_database_ok, services) else "down",
     }
     if services.redis is not None:
         try:
-            await services.redis.ping()
+            pong = services.redis.ping()
+            if inspect.isawaitable(pong):
+                await pong
             checks["redis"] = "ok"
         except Exception:
             checks["redis"] = "down"
@@ -41,6 +43,5 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
-    services = get_services(request)
+async def metrics(services: ServicesDep) -> Response:
     return Response(services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
-from api.deps import get_services
+from api.deps import ServicesDep
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # Kinds of gazetteer places worth offering as samples, in the order shown.
@@ -37,10 +37,10 @@ async def phone(request: Request) -> HTMLResponse:
 
 
 @simulator_router.get("/simulator/places", summary="可发送的示例地点（地名库）")
-async def places(request: Request, q: Annotated[str, Query(max_length=50)] = "",
+async def places(services: ServicesDep, q: Annotated[str, Query(max_length=50)] = "",
                  limit: Annotated[int, Query(ge=1, le=100)] = 24) -> list[SamplePlace]:
     """With ``q``: the gazetteer's matches for the words; without: a spread of places across the district."""
-    geo: Any = get_services(request).geo
+    geo = services.geo
     if q.strip():
         return [SamplePlace(name=c.name, kind="", lat=c.lat, lng=c.lng, grid_name=c.grid_name,
                             community=c.community, street=c.street) for c in geo.locate_text(q)[:limit]]

@@ -8,6 +8,7 @@ read with the standard library's expat after refusing any DTD (entity expansion,
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from bot.errors import BadSignature, MalformedMessage, StaleRequest
+from bot.errors import BadSignature, MalformedMessage, MediaUnavailable, StaleRequest
+from bot.push import WeChatApi, WeChatApiError
 from bot.types import (
     Article,
     Channel,
@@ -27,6 +29,7 @@ from bot.types import (
     Location,
     NewsMessage,
     Outgoing,
+    Photo,
     TextMessage,
     Update,
 )
@@ -86,7 +89,9 @@ class OfficialAccount:
     """Verifies, decrypts and reads WeChat's callbacks; renders and encrypts passive replies."""
 
     def __init__(self, *, token: str, appid: str, aes_key: str | None,
-                 timestamp_tolerance: int = 300, max_body_bytes: int = 1024 * 1024) -> None:
+                 timestamp_tolerance: int = 300, max_body_bytes: int = 1024 * 1024,
+                 api: WeChatApi | None = None) -> None:
+        self.api = api  # WeChat's server API: photos in, customer-service messages out
         self.token = token
         self.appid = appid
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
@@ -138,6 +143,20 @@ class OfficialAccount:
             raise MalformedMessage(f"cannot decrypt: {type(exc).__name__}") from None
         return parse_flat_xml(plain, max_bytes=self.max_body_bytes)
 
+    async def with_photo(self, update: Update) -> Update:
+        """An image update with its photo downloaded at once (media ids expire after three days)."""
+        if update.kind is not Kind.IMAGE or update.photo is not None:
+            return update
+        media_id = update.raw.get("MediaId", "")
+        if self.api is None:
+            raise MediaUnavailable(f"no WeChat API to fetch {media_id}")
+        try:
+            content, _ = await self.api.get_media(media_id)
+        except (WeChatApiError, OSError) as exc:
+            raise MediaUnavailable(f"photo {media_id}: {exc}") from exc
+        return dataclasses.replace(update, photo=Photo(content=content, media_id=media_id,
+                                                       url=update.raw.get("PicUrl", "")))
+
     # -- outbound -------------------------------------------------------------------------------
     def render_reply(self, message: Outgoing, *, to_user: str, from_user: str, now: int | None = None) -> str:
         created = now if now is not None else int(time.time())
@@ -151,6 +170,20 @@ class OfficialAccount:
         else:
             body = _render_news(message)
         return f"<xml>{head}{body}</xml>"
+
+    async def send(self, openid: str, message: Outgoing) -> None:
+        """One customer-service message (WeChat allows 5 per resident message within 48 h)."""
+        if self.api is None:
+            raise MediaUnavailable("no WeChat API to send customer-service messages")
+        if isinstance(message, TextMessage):
+            await self.api.send_custom_text(openid, message.text)
+        elif isinstance(message, ImageMessage):
+            await self.api.send_custom_image(openid, message.media_id)
+        else:
+            await self.api.send_custom_news(openid, [
+                {"title": a.title, "description": a.description, "url": a.url, "picurl": a.image_url}
+                for a in message.articles
+            ])
 
     def seal(self, reply_xml: str, params: CallbackParams) -> str:
         """Encrypt and sign a reply when the request was encrypted; plaintext otherwise."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,9 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from api.app import create_app
-from api.routes.mp import issue_session
 from api.settings import Settings
 from cases.models import Case, Photo, Resident
+from cases.tokens import issue_resident_session
 from geo import gcj02_to_wgs84
 
 # 星河雅居 in the shipped gazetteer (GCJ-02), inside 兰亭第1网格.
@@ -102,9 +102,11 @@ def test_requests_without_a_valid_session_are_refused_in_chinese(client: TestCli
 
 def test_an_expired_or_foreign_token_is_refused(client: TestClient) -> None:
     secret = client.app.state.settings.secret_key  # type: ignore[attr-defined]
-    old = issue_session("o_mp_old", None, secret=secret, now=time.time() - 8 * 24 * 3600)
+    old = issue_resident_session("o_mp_old", None, secret=secret, now=datetime.now(UTC) - timedelta(days=8),
+                                 ttl=7 * 24 * 3600)
     assert client.get("/api/mp/cases", headers={"Authorization": f"Bearer {old}"}).status_code == 401
-    forged = issue_session("o_mp_old", None, secret="another-secret", now=time.time())
+    forged = issue_resident_session("o_mp_old", None, secret="another-secret", now=datetime.now(UTC),
+                                    ttl=7 * 24 * 3600)
     assert client.get("/api/mp/cases", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 

@@ -19,6 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from cases import CaseDraft, CaseRules, file_case, rate, transition
 from cases.staff import create_staff
+from tests.cases.conftest import draft_of
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=CST)  # Wednesday evening of 2026-W48 (Mon 23 – Sun 29 Nov)
@@ -33,7 +34,7 @@ def at(day: int, hour: int) -> datetime:
 
 def draft(openid: str, where: tuple[float, float], grid: str, category: dict[str, Any], text: str,
           **extra: Any) -> CaseDraft:
-    return CaseDraft(openid=openid, channel="oa", description=text, lat=where[0], lng=where[1],
+    return draft_of(openid=openid, channel="oa", description=text, lat=where[0], lng=where[1],
                      grid_id=grid, grid_name=f"{grid}网格", community="幸福里社区", street="湖滨街道",
                      address="幸福里", **category, **extra)
 
@@ -56,10 +57,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(database_url=database_url, media_dir=tmp_path / "media", data_dir=tmp_path / "data")
-    app = create_app(settings)
+    app = create_app(settings, clock=lambda: NOW.astimezone(UTC))
     with TestClient(app) as test_client:
         services = app.state.services
-        services.clock = lambda: NOW.astimezone(UTC)
         with Session(services.engine, expire_on_commit=False) as session:
             create_staff(session=session, name="agent1", password="agent-password-1", role="agent",
                          now=NOW)

@@ -15,7 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from api.app import create_app
-from api.services import Services
+from api.services import Parts
 from api.settings import SANDBOX_AES_KEY, SANDBOX_APPID, SANDBOX_TOKEN, Settings
 from bot.channels.official_account import parse_flat_xml
 from bot.dispatcher import Dispatcher
@@ -26,8 +26,8 @@ from bot.types import Responder, Update
 CALLS: dict[str, int] = {}
 
 
-def echo_dispatcher(services: Services) -> Dispatcher:
-    dp = Dispatcher(storage=services.storage, locks=services.locks)
+def echo_dispatcher(parts: Parts) -> Dispatcher:
+    dp = Dispatcher(storage=parts.storage, locks=parts.locks)
 
     @dp.handler(Keywords(exact=["慢"]))
     async def slow(update: Update, responder: Responder) -> None:

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 
 import cases.models  # noqa: F401  (registers the tables)
 from api.db import make_engine
-from cases import CaseDraft, CaseRules, FiledCase, file_case, transition
+from cases import CaseDraft, CaseRules, Category, FiledCase, Place, file_case, transition
 
 CASE_TABLES = [
     "staff_notifications",
@@ -110,7 +110,19 @@ def make_draft(**overrides: Any) -> CaseDraft:
         "category_confidence": 0.92,
     }
     values.update(overrides)
-    return CaseDraft(**values)
+    return draft_of(**values)
+
+
+PLACE_FIELDS = ("grid_id", "grid_name", "community", "street", "address", "lat", "lng")
+CATEGORY_FIELDS = ("major_code", "major_name", "minor_code", "minor_name")
+
+
+def draft_of(**values: Any) -> CaseDraft:
+    """A draft from flat fields: the place's and the category's are gathered into their value objects."""
+    place = {name: values.pop(name) for name in PLACE_FIELDS if name in values}
+    category = {name: values.pop(name) for name in CATEGORY_FIELDS if name in values}
+    return CaseDraft(**values, place=Place(**place) if place.get("grid_id") else None,
+                     category=Category(**category) if category.get("major_code") else None)
 
 
 def file(session: Session, *, now: datetime = NOW, rules: CaseRules | None = None, **overrides: Any) -> FiledCase:

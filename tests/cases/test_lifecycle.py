@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from cases import CaseNotFound, MissingField, TransitionNotAllowed, transition
+from cases import CaseNotFound, Category, MissingField, Place, TransitionNotAllowed, transition
 from cases.lifecycle import MOVES, add_note, reclassify, relocate
 from cases.models import STATUS_LABELS, Case, CaseEvent, OutboxMessage
 from tests.cases.conftest import NOW, PATHS, file, move_to
@@ -106,23 +106,15 @@ def test_reclassify_relocate_and_note_land_in_the_timeline_with_the_staff_name(s
     reclassify(
         session=session,
         number=case.number,
-        major_code="ROAD",
-        major_name="道路交通",
-        minor_code="ROAD-PARK",
-        minor_name="违章停车",
+        category=Category(major_code="ROAD", major_name="道路交通", minor_code="ROAD-PARK", minor_name="违章停车"),
         actor="李强",
         now=NOW,
     )
     relocate(
         session=session,
         number=case.number,
-        lat=31.1,
-        lng=121.1,
-        address="人民路 1 号",
-        grid_id="G-009",
-        grid_name="人民路网格",
-        community="人民社区",
-        street="人民街道",
+        place=Place(lat=31.1, lng=121.1, address="人民路 1 号", grid_id="G-009", grid_name="人民路网格",
+                    community="人民社区", street="人民街道"),
         actor="李强",
         now=NOW,
     )

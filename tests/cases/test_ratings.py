@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from cases import CaseNotFound, MissingField, RatingRejected, awaiting_rating, rate, satisfaction_rate, transition
+from cases import CaseNotFound, MissingField, RatingRejected, awaiting_rating, rate, satisfaction, transition
 from cases.models import Case, CaseEvent, OutboxMessage, StaffNotification
 from tests.cases.conftest import NOW, file, move_to
 
@@ -94,14 +94,14 @@ def test_ratings_are_accepted_for_fourteen_days_only_for_closed_own_cases(sessio
 
 
 def test_satisfaction_rate_counts_satisfied_and_basically_satisfied_over_all_rated(session: Session) -> None:
-    assert satisfaction_rate(session, NOW - timedelta(days=1), NOW + timedelta(days=1)) is None
+    assert satisfaction(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).rate is None
     scores = [5, 4, 3, 1]
     for i, score in enumerate(scores):
         case = closed_case(session, openid=f"o-{i}", lat=31.2 + i / 10, lng=121.4)
         rate(session=session, number=case.number, openid=f"o-{i}", score=score, fixed=None, comment=None, now=NOW)
     fixed_only = closed_case(session, openid="o-x", lat=31.9, lng=121.9)
     rate(session=session, number=fixed_only.number, openid="o-x", score=None, fixed="yes", comment=None, now=NOW)
-    assert satisfaction_rate(session, NOW - timedelta(days=1), NOW + timedelta(days=1)) == 0.5
+    assert satisfaction(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).rate == 0.5
 
 
 def test_a_reopened_and_reclosed_case_keeps_its_rating_and_is_not_asked_again(session: Session) -> None:

@@ -5,28 +5,31 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.routes.staff_cases import mask_phone, router
+from api.app import create_app
+from api.leaves import Leaves
 from api.settings import Settings
-from cases import CaseRules, StoredPhoto
+from cases import StoredPhoto, mask_phone
 from cases.models import OutboxMessage
 from cases.outbox import claim_batch, mark_failed
 from cases.staff import create_staff
 from tests.cases.conftest import FAR, NEAR, NOW, file, move_to
+from tests.conftest import running
 
 pytestmark = pytest.mark.anyio
+GRID = "34011100100801"  # 官塘第1网格 in the shipped grid layer
 
 
-class Staff(SimpleNamespace):
+@dataclass
+class Staff:
     admin: dict[str, str]
     agent: dict[str, str]
     client: httpx.AsyncClient
@@ -34,11 +37,10 @@ class Staff(SimpleNamespace):
 
 
 @pytest.fixture
-async def api(engine: Engine, tmp_path: Path) -> AsyncIterator[Staff]:
-    settings = Settings(secret_key="s" * 32, media_dir=tmp_path / "media")
-    app = FastAPI()
-    app.include_router(router)
-    app.state.services = SimpleNamespace(engine=engine, settings=settings, clock=lambda: NOW, rules=CaseRules())
+async def api(engine: Engine, tmp_path: Path, leaves: Leaves) -> AsyncIterator[Staff]:
+    settings = Settings(secret_key="s" * 32, media_dir=tmp_path / "media", data_dir=tmp_path / "data",
+                        database_url=engine.url.render_as_string(hide_password=False), migrate_on_start=False)
+    app = create_app(settings, clock=lambda: NOW, leaves=leaves)
     with Session(engine, expire_on_commit=False) as session:
         create_staff(session=session, name="管理员", password="admin-pass", role="admin", now=NOW)
         create_staff(session=session, name="王芳", password="agent-pass", role="agent", now=NOW)
@@ -68,8 +70,7 @@ async def api(engine: Engine, tmp_path: Path) -> AsyncIterator[Staff]:
             urgent=True,
         ).case
         numbers = {"first": first.number, "joined": joined.number, "secret": secret.number}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with running(app) as client:
         tokens = {}
         for name, password in (("管理员", "admin-pass"), ("王芳", "agent-pass")):
             answer = await client.post("/api/staff/login", json={"name": name, "password": password})
@@ -201,17 +202,25 @@ async def test_reclassify_relocate_note_and_callback_are_in_the_timeline(api: St
     r = await api.client.post(
         f"{base}/reclassify",
         headers=api.agent,
+        json={"major_code": "18", "major_name": "x", "minor_code": "1810", "minor_name": "噪音扰民"},
+    )
+    assert r.status_code == 200 and r.json()["minor_name"] == "邻居生活噪音"  # the taxonomy's name, not the browser's
+    unknown = await api.client.post(
+        f"{base}/reclassify",
+        headers=api.agent,
         json={"major_code": "ENV", "major_name": "市容环境", "minor_code": "ENV-NOISE", "minor_name": "噪音扰民"},
     )
-    assert r.status_code == 200 and r.json()["minor_name"] == "噪音扰民"
+    assert unknown.status_code == 422 and unknown.json()["detail"]["field"] == "minor_code"
     bad = await api.client.post(f"{base}/relocate", headers=api.agent, json={"address": "某处"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "grid_id"]
-    half = await api.client.post(f"{base}/relocate", headers=api.agent, json={"grid_id": "G-2", "lat": 31.2})
+    half = await api.client.post(f"{base}/relocate", headers=api.agent, json={"grid_id": GRID, "lat": 31.2})
     assert half.status_code == 422 and half.json()["detail"][0]["loc"] == ["body", "location"]
+    nowhere = await api.client.post(f"{base}/relocate", headers=api.agent, json={"grid_id": "G-2"})
+    assert nowhere.status_code == 422 and nowhere.json()["detail"]["field"] == "grid_id"
     moved = await api.client.post(
-        f"{base}/relocate", headers=api.agent, json={"grid_id": "G-2", "grid_name": "二网格", "address": "人民路 8 号"}
+        f"{base}/relocate", headers=api.agent, json={"grid_id": GRID, "grid_name": "二网格", "address": "人民路 8 号"}
     )
-    assert moved.json()["grid_id"] == "G-2"
+    assert moved.json()["grid_id"] == GRID and moved.json()["grid_name"] == "官塘第1网格"
     noted = await api.client.post(f"{base}/notes", headers=api.agent, json={"note": "已联系"})
     kinds = [(e["kind"], e["actor"]) for e in noted.json()["timeline"]]
     assert kinds[-3:] == [("reclassified", "王芳"), ("relocated", "王芳"), ("note", "王芳")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,14 +11,16 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.app import create_app
 from api.deps import AdminStaff, CurrentStaff
+from api.leaves import Leaves
 from api.settings import Settings
 from cases.staff import create_staff, issue_token
+from tests.conftest import running
 
 
-def _app(engine: Engine, settings: Settings) -> FastAPI:
-    app = FastAPI()
-    app.state.services = SimpleNamespace(engine=engine, settings=settings)
+def _app(settings: Settings, leaves: Leaves) -> FastAPI:
+    app = create_app(settings, leaves=leaves)
 
     @app.get("/me")
     def me(user: CurrentStaff) -> dict[str, str]:
@@ -32,16 +34,17 @@ def _app(engine: Engine, settings: Settings) -> FastAPI:
 
 
 @pytest.mark.anyio
-async def test_no_token_401_bad_token_401_agent_403_admin_200(engine: Engine) -> None:
-    settings = Settings(secret_key="k" * 32)
+async def test_no_token_401_bad_token_401_agent_403_admin_200(engine: Engine, tmp_path: Path,
+                                                               leaves: Leaves) -> None:
+    settings = Settings(secret_key="k" * 32, database_url=engine.url.render_as_string(hide_password=False),
+                        migrate_on_start=False, media_dir=tmp_path / "media", data_dir=tmp_path / "data")
     now = datetime.now(UTC)
     with Session(engine, expire_on_commit=False) as session:
         agent = create_staff(session=session, name="agent", password="password1", role="agent", now=now)
         admin = create_staff(session=session, name="boss", password="password1", role="admin", now=now)
     agent_token = issue_token(agent, secret=settings.secret_key, ttl_seconds=600, now=now)
     admin_token = issue_token(admin, secret=settings.secret_key, ttl_seconds=600, now=now)
-    transport = httpx.ASGITransport(app=_app(engine, settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with running(_app(settings, leaves)) as client:
         await _check(client, agent_token, admin_token)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 from api.metrics import Metrics
 from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from api.settings import Settings
-from api.worker import MP_SUBSCRIBE_IDS, Courier, deliver_batch, fit, run_worker
+from api.worker import MP_SUBSCRIBE_IDS, Courier, WorkerServices, deliver_batch, fit, run_worker
 from bot.push import MemoryTokenCache, WeChatApi
 from cases.models import MpSubscription, OutboxMessage
 from cases.outbox import OutboxPolicy, claim_batch
 from cases.residents import grant_subscription
+from cases.rules import CaseRules
 from reply_templates import Renderer, default_catalog
 from tests.cases.conftest import NOW, file, move_to
 
@@ -30,7 +31,8 @@ OA, OA_SECRET, MP, MP_SECRET = "wx_oa_worker", "oa-worker-secret", "wx_mp_worker
 BASE = "http://wx/sandbox/wechat-api"
 
 
-class Stand(SimpleNamespace):
+@dataclass
+class Stand:
     state: SandboxState
     courier: Courier
 
@@ -165,13 +167,13 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
     stand.state.record_interaction("o-run", opens_window=True, following=True)
     with Session(engine, expire_on_commit=False) as session:
         file(session, openid="o-run", now=NOW)
-    services = SimpleNamespace(
+    services = WorkerServices(
         engine=engine,
         settings=Settings(worker_poll_seconds=0.01),
         oa_api=stand.courier.oa_api,
         mp_api=stand.courier.mp_api,
         templates=stand.courier.renderer,
-        rules=None,
+        rules=CaseRules(),
         metrics=Metrics(),
     )
     stop = asyncio.Event()

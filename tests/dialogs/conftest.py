@@ -47,16 +47,6 @@ class RecordingRenderer(Renderer):
         return super().render(key, **variables)
 
 
-@pytest.fixture(scope="session")
-def nlu() -> NLU:
-    return NLU.load()
-
-
-@pytest.fixture(scope="session")
-def geo() -> GeoService:
-    return GeoService.load()
-
-
 @dataclass
 class Reply:
     keys: list[str]

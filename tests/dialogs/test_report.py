@@ -213,3 +213,17 @@ async def test_the_phone_given_last_time_is_offered_masked(chat: Chat) -> None:
     await chat.say("2")
     await chat.say("确认")
     assert [case.phone for case in chat.cases()] == ["13912345678", "13912345678"]
+
+
+async def test_a_question_mark_does_not_hide_the_answer(chat: Chat) -> None:
+    """"取消？" cancels, and "确认？" confirms: one comparison rule for commands and answers."""
+    await chat.say(f"{PLACE}3栋门口路灯坏了 电话13912345678")
+    for answer in ("1", "1", "2"):
+        reply = await chat.say(answer)
+        if "report.summary" in reply.keys:
+            break
+    assert "report.summary" in reply.keys
+    await chat.say("确认？")
+    assert len(chat.cases()) == 1
+    await chat.say("楼道里堆满了杂物")
+    assert (await chat.say("取消？")).keys == ["report.cancelled"]

@@ -5,17 +5,19 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import typer
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.app import create_app
 from api.cli_geo import geo_app, grids_app, places_app, run_locate
-from api.routes.geo import router
+from api.leaves import Leaves
+from api.settings import Settings
+from cases.rules import CaseRules
 from geo import GeoService, gcj02_to_wgs84
 from geo.store import PACKAGE_DATA
+from nlu import NLU
 
 runner = CliRunner()
 
@@ -73,10 +75,10 @@ def test_import_commands_switch_the_layer_or_explain_the_rejection(tmp_path: Pat
     assert places.exit_code == 0 and "imported: 1396 places" in places.stdout
 
 
-def test_the_console_map_gets_the_running_layer_as_geojson(geo: GeoService) -> None:
-    app = FastAPI()
-    app.include_router(router)
-    app.state.services = SimpleNamespace(geo=geo)
+def test_the_console_map_gets_the_running_layer_as_geojson(geo: GeoService, nlu: NLU, tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/geo.db", media_dir=tmp_path / "media",
+                        data_dir=tmp_path / "data")
+    app = create_app(settings, leaves=Leaves(nlu=nlu, geo=geo, rules=CaseRules()))
     with TestClient(app) as client:
         response = client.get("/api/geo/grids.geojson")
     assert response.status_code == 200

@@ -3,15 +3,15 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from api.routes.staff_templates import router
+from api.app import create_app
+from api.leaves import Leaves
+from api.services import Services
 from api.settings import load_settings
 from cases.models import StaffUser
 from cases.staff import create_staff, issue_token
@@ -30,23 +30,23 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def renderer(engine: Engine) -> Renderer:
-    return Renderer(default_catalog(), engine, refresh_seconds=3600)
-
-
-@pytest.fixture
-def client(engine: Engine, renderer: Renderer) -> Iterator[TestClient]:
-    app = FastAPI()
-    app.state.services = SimpleNamespace(
-        engine=engine, templates=renderer, settings=load_settings(secret_key=SECRET)
-    )
-    app.include_router(router)
+def client(engine: Engine, tmp_path: Path, leaves: Leaves) -> Iterator[TestClient]:
+    settings = load_settings(secret_key=SECRET, database_url=str(engine.url), migrate_on_start=False,
+                             template_refresh_seconds=3600, media_dir=tmp_path / "media", data_dir=tmp_path / "data")
+    app = create_app(settings, leaves=leaves)
     now = datetime.now(UTC)
     with Session(engine) as session:
         user = create_staff(session=session, name="王芳", password="long-enough-pass", role="agent", now=now)
         token = issue_token(user, secret=SECRET, ttl_seconds=3600, now=now)
     with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
+
+
+@pytest.fixture
+def renderer(client: TestClient) -> Renderer:
+    """The renderer the app holds (edits must reach it at once)."""
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    return services.templates
 
 
 def test_signed_out_requests_are_refused(client: TestClient) -> None:

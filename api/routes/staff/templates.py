@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentStaff, SessionDep, get_services
+from api.deps import CurrentStaff, ServicesDep, SessionDep
 from reply_templates import (
     Catalog,
     Problem,
-    Renderer,
     TemplateLintError,
     TemplateSpec,
     TemplateVersion,
@@ -97,11 +96,6 @@ class RollbackRequest(BaseModel):
 # -- helpers ------------------------------------------------------------------------------------------
 
 
-def _renderer(request: Request) -> Renderer:
-    renderer: Renderer = get_services(request).templates
-    return renderer
-
-
 def _spec(catalog: Catalog, key: str) -> TemplateSpec:
     try:
         return catalog.get(key)
@@ -168,23 +162,23 @@ def _detail(spec: TemplateSpec, versions: list[TemplateVersion]) -> TemplateDeta
 
 
 @router.get("", summary="所有回复模板")
-def list_templates(request: Request, session: SessionDep, staff: CurrentStaff) -> list[TemplateSummary]:
-    catalog = _renderer(request).catalog
+def list_templates(services: ServicesDep, session: SessionDep, staff: CurrentStaff) -> list[TemplateSummary]:
+    catalog = services.templates.catalog
     active = active_versions(session)
     return [_summary(spec, active.get(spec.key)) for spec in catalog]
 
 
 @router.get("/{key}", summary="一条模板：当前文字、变量与修改记录")
-def read_template(key: str, request: Request, session: SessionDep, staff: CurrentStaff) -> TemplateDetail:
-    spec = _spec(_renderer(request).catalog, key)
+def read_template(key: str, services: ServicesDep, session: SessionDep, staff: CurrentStaff) -> TemplateDetail:
+    spec = _spec(services.templates.catalog, key)
     return _detail(spec, history(session, key))
 
 
 @router.put("/{key}", summary="保存新版本（先检查）")
 def update_template(
-    key: str, change: TemplateUpdate, request: Request, session: SessionDep, staff: CurrentStaff
+    key: str, change: TemplateUpdate, services: ServicesDep, session: SessionDep, staff: CurrentStaff
 ) -> TemplateDetail:
-    renderer = _renderer(request)
+    renderer = services.templates
     spec = _spec(renderer.catalog, key)
     try:
         save(session=session, key=key, body=change.body, fields=change.fields, author=staff.name,
@@ -196,8 +190,8 @@ def update_template(
 
 
 @router.post("/{key}/preview", summary="用示例值预览（不保存）")
-def preview_template(key: str, draft: PreviewRequest, request: Request, staff: CurrentStaff) -> PreviewResult:
-    catalog = _renderer(request).catalog
+def preview_template(key: str, draft: PreviewRequest, services: ServicesDep, staff: CurrentStaff) -> PreviewResult:
+    catalog = services.templates.catalog
     _spec(catalog, key)
     shown = preview(key, draft.body, draft.variables, fields=draft.fields, catalog=catalog)
     return PreviewResult(text=shown.text, fields=shown.fields, problems=_problems(shown.problems))
@@ -205,9 +199,9 @@ def preview_template(key: str, draft: PreviewRequest, request: Request, staff: C
 
 @router.post("/{key}/rollback", summary="恢复到某个旧版本或系统默认文字")
 def rollback_template(
-    key: str, target: RollbackRequest, request: Request, session: SessionDep, staff: CurrentStaff
+    key: str, target: RollbackRequest, services: ServicesDep, session: SessionDep, staff: CurrentStaff
 ) -> TemplateDetail:
-    renderer = _renderer(request)
+    renderer = services.templates
     spec = _spec(renderer.catalog, key)
     try:
         rollback(session=session, key=key, version_id=target.version_id, author=staff.name,

@@ -1,4 +1,4 @@
-"""``GET /api/staff/reports/weekly?week=2026-W48``: the centre's weekly report, as JSON or CSV.
+"""The centre's weekly report (staff read it as JSON or CSV).
 
 A week is an ISO week in the centre's time zone (UTC+8), Monday 00:00 to the next Monday 00:00. Counted:
 
@@ -11,28 +11,24 @@ A week is an ISO week in the centre's time zone (UTC+8), Monday 00:00 to the nex
   week): due before the week's end (or now), and not closed or rejected before ``max(due, week start)``.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, or_, select
 
-from api.deps import CurrentStaff, SessionDep, get_services
 from cases.clock import CHINA, utc
-from cases.models import FINAL_STATUSES, OPEN_STATUSES, STATUS_LABELS, Case, CaseEvent, Rating, Resident
+from cases.errors import InvalidWeek
+from cases.models import Case, CaseEvent, Resident
 from cases.queries import repeat_reporters
+from cases.ratings import satisfaction
 from cases.rules import DEFAULT_RULES, CaseRules
+from cases.vocabulary import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, mask_phone
 
-router = APIRouter(prefix="/api/staff/reports", tags=["staff-reports"])
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")
 HOT_GRIDS = 10
 
@@ -138,19 +134,13 @@ def parse_week(text: str | None, now: datetime) -> Week:
         return Week(year, number)
     found = WEEK.match(text.strip().upper())
     if not found:
-        raise HTTPException(422, "周的格式应为 2026-W48（年-W周数）")
+        raise InvalidWeek("周的格式应为 2026-W48（年-W周数）")
     week = Week(int(found.group(1)), int(found.group(2)))
     try:
         week.monday  # noqa: B018 - validates the week number for that year
     except ValueError:
-        raise HTTPException(422, f"{week.year} 年没有第 {week.number} 周") from None
+        raise InvalidWeek(f"{week.year} 年没有第 {week.number} 周") from None
     return week
-
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return ""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone[:2] + "****" + phone[-2:]
 
 
 def resident_label(resident: Resident, *, admin: bool) -> str:
@@ -223,22 +213,16 @@ def _clusters(session: Session, filed: list[Case], filed_ids: set[int | None]) -
         first = group[0]
         found.append(ClusterOut(
             first_number=first.number, minor_name=first.minor_name, grid_name=first.grid_name,
-            status=first.status, status_label=STATUS_LABELS.get(first.status, first.status), size=len(group),
+            status=first.status, status_label=CaseStatus.label_of(first.status), size=len(group),
             residents=len({c.resident_id for c in group}), numbers=[c.number for c in group],
         ))
     return sorted(found, key=lambda c: (-c.size, c.first_number))
 
 
 def _satisfaction(session: Session, start: datetime, end: datetime) -> Satisfaction:
-    scores = session.exec(
-        select(Rating.score).where(col(Rating.created_at) >= start, col(Rating.created_at) < end)
-        .where(col(Rating.score).is_not(None))
-    ).all()
-    satisfied = sum(1 for s in scores if s == 5)
-    basically = sum(1 for s in scores if s == 4)
-    rate = (satisfied + basically) / len(scores) if scores else None
-    return Satisfaction(rated=len(scores), satisfied=satisfied, basically_satisfied=basically,
-                        rate=round(rate, 4) if rate is not None else None)
+    found = satisfaction(session, start, end)
+    return Satisfaction(rated=found.rated, satisfied=found.satisfied, basically_satisfied=found.basically_satisfied,
+                        rate=found.rate)
 
 
 def _finished_at(case: Case) -> datetime | None:
@@ -263,7 +247,7 @@ def _overdue(session: Session, start: datetime, cutoff: datetime) -> list[Overdu
             continue
         until = min(finished, cutoff) if finished is not None else cutoff
         found.append(OverdueCase(
-            number=case.number, status=case.status, status_label=STATUS_LABELS.get(case.status, case.status),
+            number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status),
             minor_name=case.minor_name, grid_name=case.grid_name, due_at=due, finished_at=finished,
             overdue_hours=round(max(0.0, (until - due).total_seconds() / 3600), 1),
         ))
@@ -305,27 +289,3 @@ def report_csv(report: WeeklyReport) -> str:
         w.writerow(["", o.number, o.status_label, o.minor_name, o.grid_name,
                     o.due_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), o.overdue_hours])
     return out.getvalue()
-
-
-@router.get("/weekly", summary="周报：按类别、网格统计，热点网格，一人多诉，多人一诉，满意率，超期",
-            response_model=WeeklyReport,
-            responses={200: {"content": {"text/csv": {}}, "description": "JSON，或 format=csv 时的 CSV"},
-                       401: {"description": "未登录"}, 422: {"description": "周的格式不对"}})
-def weekly(
-    request: Request,
-    session: SessionDep,
-    staff: CurrentStaff,
-    week: Annotated[str | None, Query(description="ISO 周，如 2026-W48；默认本周", max_length=10)] = None,
-    format: Annotated[Literal["json", "csv"], Query(description="json 或 csv")] = "json",
-) -> Any:
-    services = get_services(request)
-    clock = getattr(services, "clock", None)  # tests may fix the time, as for the staff API
-    now = clock() if clock is not None else datetime.now(UTC)
-    parsed = parse_week(week, now)
-    rules = getattr(services, "rules", None) or DEFAULT_RULES
-    report = build_report(session, parsed, now=now, rules=rules, admin=staff.role == "admin")
-    if format == "csv":
-        filename = f"weekly-{parsed.label}.csv"
-        return Response(report_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return report

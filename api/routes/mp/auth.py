@@ -1,0 +1,88 @@
+"""``POST /api/mp/login`` and the resident session every other call carries.
+
+Login exchanges a ``wx.login`` code through ``jscode2session`` and answers our own session token (signed by
+:mod:`cases.tokens` in the mini-program domain). WeChat's ``session_key`` is neither stored nor sent back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.deps import NowDep, ServicesDep
+from bot.push import WeChatApiError
+from cases.residents import touch_resident
+from cases.tokens import issue_resident_session, read_resident_session
+
+router = APIRouter(prefix="/api/mp", tags=["mini-program"])
+SESSION_TTL_SECONDS = 7 * 24 * 3600
+
+
+class ErrorOut(BaseModel):
+    detail: Any = Field(description="出错原因（中文）；表单校验错误时为逐项列表")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "请求有误"},
+    401: {"model": ErrorOut, "description": "未登录或登录已过期"},
+    422: {"model": ErrorOut, "description": "填写的内容有误"},
+}
+
+
+class LoginIn(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="wx.login() 取得的一次性 code")
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="之后每个请求带上：Authorization: Bearer <token>")
+    expires_in: int = Field(description="有效期（秒）")
+
+
+_bearer = HTTPBearer(auto_error=False, description="POST /api/mp/login 取得的令牌")
+
+
+def current_resident(
+    services: ServicesDep, now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The openid of the request's session token; 401 without a valid one."""
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"})
+    openid = read_resident_session(credentials.credentials, secret=services.settings.secret_key, now=now)
+    if openid is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "登录已过期，请重新进入小程序",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return openid
+
+
+ResidentDep = Annotated[str, Depends(current_resident)]
+
+
+@router.post("/login", summary="小程序登录：code 换取会话令牌", responses=ERRORS)
+async def login(body: LoginIn, services: ServicesDep, now: NowDep) -> LoginOut:
+    try:
+        answer = await services.mp_api.jscode2session(body.code)
+    except WeChatApiError as exc:
+        if exc.errcode in (40029, 40163, 40226):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "登录凭证无效或已使用，请重新进入小程序") from None
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "微信服务暂时无法连接，请稍后再试") from None
+    openid = answer.get("openid")
+    if not openid:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "微信服务暂时无法连接，请稍后再试")
+    unionid = answer.get("unionid") or None
+    await asyncio.to_thread(_touch, services.engine, openid, unionid, now)
+    token = issue_resident_session(openid, unionid, secret=services.settings.secret_key, now=now,
+                                   ttl=SESSION_TTL_SECONDS)
+    return LoginOut(token=token, expires_in=SESSION_TTL_SECONDS)
+
+
+def _touch(engine: Engine, openid: str, unionid: str | None, now: datetime) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        touch_resident(session, openid=openid, channel="mp", now=now, unionid=unionid)
