@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/intake serve
 
 test: $(STAMP)
-	$(BIN)/ruff check bot dialogs nlu geo cases reply_templates api tests
+	$(BIN)/ruff check bot dialogs nlu geo cases reply_templates api sandbox tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot dialogs nlu geo cases reply_templates api tests
+	$(BIN)/ruff check bot dialogs nlu geo cases reply_templates api sandbox tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

@@ -25,10 +25,11 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.migrate import upgrade
-from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
-from api.worker import Courier, deliver_batch
+from bot.courier import Courier
 from bot.push import MemoryTokenCache, WeChatApi
 from cases import CaseDraft, CaseRules, Category, Place, file_case
+from dialogs.outbox import deliver_batch
+from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 
 FILINGS = 400
 THREADS = 8

@@ -26,8 +26,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from api.sandbox import wire
 from api.settings import SANDBOX_AES_KEY, SANDBOX_APPID, SANDBOX_TOKEN
+from sandbox import wire
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = 64

@@ -44,9 +44,9 @@ def _mount_sandbox(app: FastAPI, settings: Settings) -> None:
     """The local WeChat stand-in (WeChat's server API and the residents' side) and the resident simulator."""
     import httpx
 
-    from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
     from api.simulator import STATIC_DIR as SIMULATOR_STATIC
     from api.simulator import simulator_router
+    from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 
     state = SandboxState(SandboxConfig(
         appid=settings.wechat_appid, secret=settings.wechat_secret,

@@ -15,9 +15,9 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import ImageReply, TextReply
 from wechatpy.utils import check_signature
 
-from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
-from api.sandbox.residents import SERVICE_DOWN
-from api.sandbox.server import BackgroundServer
+from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
+from sandbox.residents import SERVICE_DOWN
+from sandbox.server import BackgroundServer
 
 pytestmark = pytest.mark.anyio
 

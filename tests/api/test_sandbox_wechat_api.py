@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
+from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 
 pytestmark = pytest.mark.anyio
 

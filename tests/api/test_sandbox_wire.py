@@ -15,7 +15,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from api.sandbox import wire
+from sandbox import wire
 
 VECTORS: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "wechat_crypto.json").read_text("utf-8"))
 DECRYPT_SAMPLES = ["official_account_decrypt_sample", "official_account_decrypt_sample_2"]

@@ -10,9 +10,9 @@ import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
-from api.sandbox.server import BackgroundServer
 from bot.push import CachedToken, MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi, WeChatApiError
+from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
+from sandbox.server import BackgroundServer
 
 pytestmark = pytest.mark.anyio
 

@@ -14,15 +14,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.metrics import Metrics
-from api.sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from api.settings import Settings
-from api.worker import MP_SUBSCRIBE_IDS, Courier, WorkerServices, deliver_batch, fit, run_worker
+from api.worker import WorkerServices, run_worker
+from bot.courier import MP_SUBSCRIBE_IDS, Courier, fit
 from bot.push import MemoryTokenCache, WeChatApi
 from cases.models import MpSubscription, OutboxMessage
 from cases.outbox import OutboxPolicy, claim_batch
 from cases.residents import grant_subscription
 from cases.rules import CaseRules
+from dialogs.outbox import deliver_batch
 from reply_templates import Renderer, default_catalog
+from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from tests.cases.conftest import NOW, file, move_to
 
 pytestmark = pytest.mark.anyio

@@ -17,12 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import NowDep, ServicesDep
+from api.services import Services
 from bot.push import WeChatApiError
 from cases.residents import touch_resident
 from cases.tokens import issue_resident_session, read_resident_session
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 SESSION_TTL_SECONDS = 7 * 24 * 3600
+SIGN_IN = "mp.sign_in_problem"
 
 
 class ErrorOut(BaseModel):
@@ -45,6 +47,11 @@ class LoginOut(BaseModel):
     expires_in: int = Field(description="有效期（秒）")
 
 
+def problem(services: Services, status_code: int, key: str, **variables: Any) -> HTTPException:
+    """An error whose detail is the resident-facing sentence of reply template ``key``."""
+    return HTTPException(status_code, services.templates.render(key, **variables))
+
+
 _bearer = HTTPBearer(auto_error=False, description="POST /api/mp/login 取得的令牌")
 
 
@@ -54,10 +61,11 @@ def current_resident(
 ) -> str:
     """The openid of the request's session token; 401 without a valid one."""
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, services.templates.render(SIGN_IN, reason="not_signed_in"),
+                            headers={"WWW-Authenticate": "Bearer"})
     openid = read_resident_session(credentials.credentials, secret=services.settings.secret_key, now=now)
     if openid is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "登录已过期，请重新进入小程序",
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, services.templates.render(SIGN_IN, reason="expired"),
                             headers={"WWW-Authenticate": "Bearer"})
     return openid
 
@@ -71,11 +79,11 @@ async def login(body: LoginIn, services: ServicesDep, now: NowDep) -> LoginOut:
         answer = await services.mp_api.jscode2session(body.code)
     except WeChatApiError as exc:
         if exc.errcode in (40029, 40163, 40226):
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "登录凭证无效或已使用，请重新进入小程序") from None
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "微信服务暂时无法连接，请稍后再试") from None
+            raise problem(services, status.HTTP_400_BAD_REQUEST, SIGN_IN, reason="bad_code") from None
+        raise problem(services, status.HTTP_502_BAD_GATEWAY, SIGN_IN, reason="wechat_down") from None
     openid = answer.get("openid")
     if not openid:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "微信服务暂时无法连接，请稍后再试")
+        raise problem(services, status.HTTP_502_BAD_GATEWAY, SIGN_IN, reason="wechat_down")
     unionid = answer.get("unionid") or None
     await asyncio.to_thread(_touch, services.engine, openid, unionid, now)
     token = issue_resident_session(openid, unionid, secret=services.settings.secret_key, now=now,

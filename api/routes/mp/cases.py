@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import NowDep, ServicesDep, SessionDep
-from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep
+from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
 from cases import queries, views
 from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.residents import grant_subscription
@@ -18,13 +18,7 @@ from nlu import extract_case_number
 from reply_templates import Renderer
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
-NOT_FOUND = "没有找到这个工单，请核对编号"
-RATING_PROBLEMS = {
-    "not_closed": "工单办结后才能评价，办结时我们会通知您",
-    "expired": "已超过评价期限（办结后 14 天内），感谢您的关注",
-    "already_rated": "您已经评价过这个工单了，谢谢",
-}
-NEEDS_VERDICT = "请选择满意程度，或告诉我们问题是否解决"
+PROBLEM = "mp.case_problem"
 
 
 class Public(BaseModel):
@@ -97,11 +91,11 @@ class SubscriptionsOut(BaseModel):
     remaining: dict[str, int]
 
 
-def my_number(number: Annotated[str, PathParam(max_length=40, description="工单号")]) -> str:
+def my_number(services: ServicesDep, number: Annotated[str, PathParam(max_length=40, description="工单号")]) -> str:
     """A case number from the path (the one case-number parser); 404 when it is not one."""
     parsed = extract_case_number(number)
     if parsed is None:
-        raise HTTPException(404, NOT_FOUND)
+        raise problem(services, 404, PROBLEM, reason="not_found")
     return parsed
 
 
@@ -117,7 +111,7 @@ def my_cases(session: SessionDep, openid: ResidentDep) -> list[CaseSummaryOut]:
 def my_case(number: MyNumber, services: ServicesDep, session: SessionDep, openid: ResidentDep) -> CaseDetailOut:
     case = queries.get_case_for_resident(session, openid, number)
     if case is None:
-        raise HTTPException(404, NOT_FOUND)
+        raise problem(services, 404, PROBLEM, reason="not_found")
     found = views.my_case_detail(session, case, openid)
     notices = [NoticeOut(key=m.template_key, text=_render(services.templates, m.template_key, m.variables),
                          at=m.created_at) for m in found.held]
@@ -129,24 +123,23 @@ def _render(templates: Renderer, key: str, variables: dict[str, Any]) -> str:
     try:
         return str(templates.render(key, **variables))
     except Exception:
-        return str(templates.render("mp.notice_fallback"))
+        return templates.render("mp.notice_fallback")
 
 
 @router.post("/cases/{number}/rating", status_code=201, summary="评价已办结的工单",
              responses={**ERRORS, 404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
 async def rate(number: MyNumber, body: RatingIn, services: ServicesDep, openid: ResidentDep) -> RatingOut:
     if body.score is None and body.fixed is None:
-        raise HTTPException(422, NEEDS_VERDICT)
+        raise problem(services, 422, PROBLEM, reason="needs_verdict")
     try:
         rating = await services.desk.rate(number=number, openid=openid, score=body.score, fixed=body.fixed,
                                           comment=body.comment)
     except CaseNotFound:
-        raise HTTPException(404, NOT_FOUND) from None
+        raise problem(services, 404, PROBLEM, reason="not_found") from None
     except MissingField:
-        raise HTTPException(422, NEEDS_VERDICT) from None
+        raise problem(services, 422, PROBLEM, reason="needs_verdict") from None
     except RatingRejected as exc:
-        message = RATING_PROBLEMS.get(exc.reason, "评价内容有误，请重新选择")
-        raise HTTPException(409 if exc.reason != "invalid" else 422, message) from None
+        raise problem(services, 409 if exc.reason != "invalid" else 422, PROBLEM, reason=exc.reason) from None
     return RatingOut.model_validate(rating)
 
 

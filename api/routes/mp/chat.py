@@ -11,12 +11,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.ingress import receive
-from api.routes.mp.auth import ERRORS, ResidentDep
+from api.routes.mp.auth import ERRORS, ResidentDep, problem
 from api.services import Services
 from bot.channels import mini_program
 from bot.channels.mini_program import ChatMessage, MiniProgram, UnreadableChat
@@ -24,14 +24,6 @@ from bot.types import Outgoing, Update
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 
-PROBLEMS = {
-    mini_program.EMPTY_TEXT: (422, "消息内容不能为空"),
-    mini_program.NO_POINT: (422, "发送位置需要纬度 lat 和经度 lng"),
-    mini_program.BAD_IMAGE: (422, "图片内容不是有效的 base64"),
-    mini_program.NO_IMAGE: (422, "请附上图片"),
-    mini_program.IMAGE_TOO_BIG: (413, "图片超过 10 MB，请压缩后再传"),
-    mini_program.NO_EVENT: (422, "事件消息需要 event"),
-}
 
 
 class ChatIn(BaseModel):
@@ -90,7 +82,7 @@ async def chat(body: ChatIn, services: ServicesDep, openid: ResidentDep) -> Chat
     try:
         update = services.mp_channel.read(openid, message)
     except UnreadableChat as exc:
-        code, detail = PROBLEMS[exc.reason]
-        raise HTTPException(code, detail) from None
+        code = 413 if exc.reason == mini_program.IMAGE_TOO_BIG else 422
+        raise problem(services, code, "mp.message_problem", reason=exc.reason) from None
     reply = await receive(services, update, MiniProgramReplies(services))
     return ChatOut(message_id=message.message_id, messages=[MessageOut(**m) for m in json.loads(reply)])

@@ -1,43 +1,25 @@
 """Reporting from the mini-program's form: the categories, suggestions while typing, and ``POST /reports``.
 
-The form's description goes through the NLU's one understanding call (category, urgency) — the same reading
-the chat's dialogs make — and the case is filed by the same case desk.
+The form is read and filed by :mod:`dialogs.form` (the NLU's one understanding call, the gazetteer, the same
+case desk as the chat); this module only translates HTTP to it and back.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
-from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep
-from api.routes.mp.places import LocationOut, locate
-from api.services import Services
-from cases import CaseStatus, Category
-from cases.drafts import CaseDraft, StoredPhoto
-from cases.errors import InvalidDraft, PhotoRejected
-from nlu import Taxonomy, TaxonomyError, Understanding
+from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
+from cases import CaseStatus
+from dialogs.form import MAX_PHOTOS, FormProblem, ReportForm, Suggestion, file_form, suggestions
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 
-MAX_PHOTOS = 9
 MAX_DESCRIPTION = 2000
-PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-PHOTO_REASONS = {
-    "too_big": "超过 10 MB，请压缩后再传",
-    "not_an_image": "不是图片，或文件已损坏",
-    "unsupported_type": "格式不支持，请上传 JPG、PNG 或 WebP 图片",
-}
-DRAFT_PROBLEMS = {
-    "description": "问题描述太短或太长，请用一两句话说明",
-    "grid_id": "无法确定问题所在网格，请重新选择位置",
-    "category": "无法判断问题类别，请选择一个类别",
-}
 
 
 class CategoryOut(BaseModel):
@@ -65,6 +47,17 @@ class MajorOut(BaseModel):
     minors: list[MinorOut]
 
 
+class LocationOut(BaseModel):
+    lat: float = Field(description="GCJ-02")
+    lng: float = Field(description="GCJ-02")
+    address: str
+    grid_id: str
+    grid_name: str
+    community: str
+    street: str
+    source: Literal["point", "address", "photo"] = Field(description="来自所给坐标、地址，或照片中的拍摄位置")
+
+
 class ReportOut(BaseModel):
     number: str
     status: str
@@ -79,17 +72,10 @@ class ReportOut(BaseModel):
     neighbours: int = Field(description="同一问题已有几位居民反映")
 
 
-def suggestions(understanding: Understanding) -> SuggestOut:
-    """The top three categories of one understanding call (the minor only where it belongs to the major)."""
-    found = []
-    minor = understanding.minor
-    for major in understanding.majors[:3]:
-        belongs = minor is not None and minor.code.startswith(major.code)
-        found.append(CategoryOut(major_code=major.code, major_name=major.name,
-                                 minor_code=minor.code if belongs and minor else None,
-                                 minor_name=minor.name if belongs and minor else None,
-                                 score=round(float(major.score), 3)))
-    return SuggestOut(suggestions=found, confident=bool(understanding.confident), urgent=bool(understanding.urgent))
+def _category_out(suggestion: Suggestion) -> CategoryOut:
+    c = suggestion.category
+    return CategoryOut(major_code=c.major_code, major_name=c.major_name, minor_code=c.minor_code,
+                       minor_name=c.minor_name, score=suggestion.score)
 
 
 @router.get("/categories", summary="问题类别（大类与小类）")
@@ -107,7 +93,9 @@ def suggest(
 ) -> SuggestOut:
     if len(text.strip()) < 2:
         return SuggestOut(suggestions=[], confident=False, urgent=False)
-    return suggestions(services.nlu.understand(text.strip()))
+    understanding = services.nlu.understand(text.strip())
+    return SuggestOut(suggestions=[_category_out(s) for s in suggestions(understanding)],
+                      confident=bool(understanding.confident), urgent=bool(understanding.urgent))
 
 
 @router.post("/reports", status_code=201, summary="提交反映（表单：描述、照片、位置、电话、是否保密）",
@@ -125,69 +113,23 @@ async def report(
     confidential: Annotated[bool, Form(description="是否要求对身份保密")] = False,
     category: Annotated[str | None, Form(max_length=8, description="居民自选的小类代码（可选）")] = None,
 ) -> ReportOut:
-    description = description.strip()
-    if not description:
-        raise HTTPException(422, "请描述一下遇到的问题")
-    phone = re.sub(r"[\s\-]", "", phone or "") or None
-    if phone is not None and not PHONE.match(phone):
-        raise HTTPException(422, "联系电话格式不正确，请填写 11 位手机号或带区号的固定电话")
     files = [f for f in (photos or []) if f.filename or f.size]
-    if len(files) > MAX_PHOTOS:
-        raise HTTPException(413, f"照片最多 {MAX_PHOTOS} 张，您上传了 {len(files)} 张")
-    if (lat is None) != (lng is None):
-        raise HTTPException(422, "位置需要同时提供纬度 lat 和经度 lng")
-    if lat is not None and crs not in ("wgs84", "gcj02", "bd09"):
-        raise HTTPException(422, "请注明坐标系 crs：wgs84、gcj02 或 bd09")
-    chosen = _chosen_category(services.nlu.taxonomy, category) if category else None
-
-    stored = [await _store(services, await upload.read(services.settings.max_photo_bytes + 1), index)
-              for index, upload in enumerate(files, start=1)]
-    location = await asyncio.to_thread(locate, services.geo, lat, lng, crs, address, stored)
-    understanding = services.nlu.understand(description)
-    picked = chosen or _auto_category(understanding)
-    draft = CaseDraft(
-        openid=openid, channel="mp", description=description, place=location.place,
-        category=Category(major_code=picked.major_code, major_name=picked.major_name,
-                          minor_code=picked.minor_code, minor_name=picked.minor_name),
-        category_confidence=picked.score, category_source="resident" if chosen else "auto",
-        urgent=bool(understanding.urgent), phone=phone, confidential=confidential, photos=stored,
-    )
+    contents = [] if len(files) > MAX_PHOTOS else \
+        [await upload.read(services.settings.max_photo_bytes + 1) for upload in files]
+    form = ReportForm(openid=openid, description=description, photos=contents, photo_count=len(files), lat=lat,
+                      lng=lng, crs=crs, address=address, phone=phone, confidential=confidential, category=category)
     try:
-        filed = await services.desk.file(draft)
-    except InvalidDraft as exc:
-        raise HTTPException(422, DRAFT_PROBLEMS.get(exc.field, "提交的内容不完整，请检查后重试")) from None
-    case = filed.case
+        done = await file_form(form, nlu=services.nlu, geo=services.geo, desk=services.desk)
+    except FormProblem as exc:
+        raise problem(services, exc.status, "mp.report_problem", reason=exc.reason, **exc.variables) from None
+    case, place = done.filed.case, done.located.place
     return ReportOut(
-        number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status),
-        due_at=case.due_at, category=picked, location=location, photos=len(stored), urgent=case.urgent,
+        number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status), due_at=case.due_at,
+        category=_category_out(done.suggestion),
+        location=LocationOut(lat=place.lat or 0.0, lng=place.lng or 0.0, address=place.address,
+                             grid_id=place.grid_id, grid_name=place.grid_name, community=place.community,
+                             street=place.street, source=done.located.source),
+        photos=len(done.photos), urgent=case.urgent,
         emergency_hint=services.templates.render("mp.emergency_hint") if case.urgent else None,
-        joined_existing=filed.joined_existing, neighbours=filed.neighbours,
+        joined_existing=done.filed.joined_existing, neighbours=done.filed.neighbours,
     )
-
-
-async def _store(services: Services, content: bytes, index: int) -> StoredPhoto:
-    if len(content) > services.settings.max_photo_bytes:
-        raise HTTPException(413, f"第 {index} 张照片{PHOTO_REASONS['too_big']}")
-    try:
-        return await services.desk.store_photo(content)
-    except PhotoRejected as exc:
-        code = 413 if exc.reason == "too_big" else 422
-        raise HTTPException(code, f"第 {index} 张照片{PHOTO_REASONS.get(exc.reason, '无法使用')}") from None
-
-
-def _chosen_category(taxonomy: Taxonomy, code: str) -> CategoryOut:
-    try:
-        minor = taxonomy.minor(code.strip())
-        major = taxonomy.major(minor.major_code)
-    except TaxonomyError:
-        raise HTTPException(422, f"没有这个问题类别：{code}") from None
-    return CategoryOut(major_code=major.code, major_name=major.name, minor_code=minor.code,
-                       minor_name=minor.name, score=1.0)
-
-
-def _auto_category(understanding: Understanding) -> CategoryOut:
-    found = suggestions(understanding).suggestions
-    if not found:
-        raise HTTPException(422, DRAFT_PROBLEMS["category"])
-    return found[0]
-

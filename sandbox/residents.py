@@ -23,8 +23,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from api.sandbox import wire
-from api.sandbox.state import SandboxState, WeChatFault
+from sandbox import wire
+from sandbox.state import SandboxState, WeChatFault
 
 PREFIX = "/sandbox/api"
 SERVICE_DOWN = "该公众号暂时无法提供服务，请稍后再试"

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
-from api.sandbox.state import SandboxState, WeChatFault
+from sandbox.state import SandboxState, WeChatFault
 
 PREFIX = "/sandbox/wechat-api"
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.sandbox.residents import build_residents_router
-from api.sandbox.state import SandboxConfig, SandboxState, WeChatFault
-from api.sandbox.wechat_api import build_wechat_api_router
+from sandbox.residents import build_residents_router
+from sandbox.state import SandboxConfig, SandboxState, WeChatFault
+from sandbox.wechat_api import build_wechat_api_router
 
 __all__ = ["SandboxConfig", "SandboxState", "WeChatFault", "build_sandbox_routers"]
 
