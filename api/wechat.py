@@ -49,7 +49,7 @@ ParamsDep = Annotated[CallbackParams, Depends(callback_params)]
 @router.get("/wechat", response_class=PlainTextResponse)
 async def verify_url(params: ParamsDep, services: ServicesDep, echostr: str = "") -> Response:
     try:
-        return PlainTextResponse(services.oa_channel.verify_url(params, echostr))
+        return PlainTextResponse(services.oa_channel.verify_url(params, echostr, now=services.clock().timestamp()))
     except (BadSignature, StaleRequest) as exc:
         services.metrics.rejected.labels(type(exc).__name__).inc()
         return PlainTextResponse("invalid signature", status_code=403)
@@ -59,7 +59,7 @@ async def verify_url(params: ParamsDep, services: ServicesDep, echostr: str = ""
 async def callback(params: ParamsDep, request: Request, services: ServicesDep) -> Response:
     try:
         body = await _read_limited(request, services.settings.max_body_bytes)
-        inbound = services.oa_channel.read(body, params)
+        inbound = services.oa_channel.read(body, params, now=services.clock().timestamp())
     except (BadSignature, StaleRequest) as exc:
         services.metrics.rejected.labels(type(exc).__name__).inc()
         log.warning("refused callback: %s", exc)
@@ -109,7 +109,8 @@ class OfficialAccountReplies:
             # After the passive reply has reached the phone, so the resident reads them in order.
             self.services.spawn(send_custom(self.services, update.resident_id, joined[1:], after=EXTRA_DELAY))
         return self.services.oa_channel.render_reply(joined[0], to_user=update.resident_id,
-                                                     from_user=self.inbound.account_id)
+                                                     from_user=self.inbound.account_id,
+                                                     now=int(self.services.clock().timestamp()))
 
     async def deliver_late(self, update: Update, messages: list[Outgoing]) -> None:
         await send_custom(self.services, update.resident_id, coalesce(messages))

@@ -10,7 +10,9 @@ import logging
 import os
 import signal
 import socket
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -43,6 +45,8 @@ class WorkerParts(Protocol):
     def rules(self) -> CaseRules: ...
     @property
     def metrics(self) -> Metrics: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
 
 
 def courier_for(services: WorkerParts) -> Courier:
@@ -95,6 +99,7 @@ async def run_worker(
                 engine=services.engine,
                 courier=courier,
                 worker_id=name,
+                clock=services.clock,
                 limit=batch,
                 lease_seconds=lease_seconds,
                 policy=policy,
@@ -103,7 +108,7 @@ async def run_worker(
             _count(services.metrics, report)
             if loop.time() >= next_reminders:
                 next_reminders = loop.time() + reminder_seconds
-                await asyncio.to_thread(add_due_reminders, services.engine, rules)
+                await asyncio.to_thread(add_due_reminders, services.engine, rules, services.clock())
         except Exception:
             log.exception("outbox worker pass failed; retrying")
             services.metrics.errors.labels("worker").inc()
@@ -125,6 +130,7 @@ class WorkerServices:
     templates: TemplateRenderer
     rules: CaseRules
     metrics: Metrics
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 async def run_standalone(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,9 +71,9 @@ def _record(engine: Engine, row: OutboxMessage, outcome: Outcome, now: datetime,
                 log.warning("outbox %s dead-lettered: %s", row.id, outcome.error)
 
 
-def add_due_reminders(engine: Engine, rules: CaseRules) -> None:
+def add_due_reminders(engine: Engine, rules: CaseRules, now: datetime) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        add_reminders(session, datetime.now(UTC), rules)
+        add_reminders(session, now, rules)
 
 
 async def deliver_batch(
@@ -81,18 +82,19 @@ async def deliver_batch(
     courier: Courier,
     worker_id: str,
     now: datetime | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     limit: int = 20,
     lease_seconds: float = 120.0,
     policy: OutboxPolicy = DEFAULT_POLICY,
 ) -> BatchReport:
     """One pass: lease up to ``limit`` due rows, deliver each, record each outcome.
 
-    ``now`` fixes the clock (tests); by default every step reads the real time.
+    ``now`` fixes the time (tests); otherwise every step reads ``clock``.
     """
-    rows = await asyncio.to_thread(_claim, engine, worker_id, limit, lease_seconds, now or datetime.now(UTC))
+    rows = await asyncio.to_thread(_claim, engine, worker_id, limit, lease_seconds, now or clock())
     report = BatchReport(claimed=len(rows))
     for row in rows:
-        if not await asyncio.to_thread(_begin, engine, row, worker_id, now or datetime.now(UTC)):
+        if not await asyncio.to_thread(_begin, engine, row, worker_id, now or clock()):
             report.skipped += 1
             continue
         try:
@@ -100,7 +102,7 @@ async def deliver_batch(
         except Exception as exc:  # a bug or an unexpected answer: keep the row, try again later
             log.exception("outbox %s: delivery crashed", row.id)
             outcome = Outcome("retry", error=f"{type(exc).__name__}: {exc}")
-        await asyncio.to_thread(_record, engine, row, outcome, now or datetime.now(UTC), policy)
+        await asyncio.to_thread(_record, engine, row, outcome, now or clock(), policy)
         if outcome.state == "sent":
             report.sent += 1
         elif outcome.state == "held":

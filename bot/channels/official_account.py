@@ -111,9 +111,9 @@ class OfficialAccount:
         if abs((now if now is not None else time.time()) - sent) > self.timestamp_tolerance:
             raise StaleRequest(f"timestamp {sent} is more than {self.timestamp_tolerance} s from now")
 
-    def verify_url(self, params: CallbackParams, echostr: str) -> str:
+    def verify_url(self, params: CallbackParams, echostr: str, *, now: float | None = None) -> str:
         """The URL check the official-account console runs when the server address is saved."""
-        self.check(params)
+        self.check(params, now=now)
         return echostr
 
     # -- inbound --------------------------------------------------------------------------------
