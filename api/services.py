@@ -85,9 +85,6 @@ class Services:
     staff_logins: LoginThrottle
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
-    def now(self) -> datetime:
-        return self.clock()
-
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run work after the response (late answers, extra messages); kept until done or shutdown."""
         task = asyncio.create_task(coroutine)

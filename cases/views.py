@@ -19,7 +19,6 @@ from cases.vocabulary import OPEN_STATUSES, CaseStatus, mask_phone
 
 # Steps of the resident's timeline whose staff note the resident may read (notes on other steps are internal).
 PUBLIC_NOTE_STATUSES = (CaseStatus.REJECTED, CaseStatus.CLOSED, CaseStatus.PROCESSING)
-STEP_TITLES = {"filed": "已提交", "reopened": "重新办理", "rated": "您已评价"}
 
 
 # ---- for staff ------------------------------------------------------------------------------------
@@ -166,29 +165,26 @@ def my_cases(session: Session, openid: str) -> list[MyCase]:
 
 @dataclass(frozen=True)
 class Step:
-    """A step of the case a resident may read."""
+    """A step of the case a resident may read (its title is worded by the reply template ``mp.step_title``)."""
 
     at: datetime
     kind: str  # filed | status | rated
-    title: str
     status: str | None
     department: str | None
     note: str | None
+    reopened: bool = False  # a closed case taken up again
 
 
 def public_step(event: CaseEvent) -> Step | None:
     if event.kind == "filed":
-        return Step(at=event.created_at, kind="filed", title=STEP_TITLES["filed"], status=CaseStatus.SUBMITTED,
-                    department=None, note=None)
+        return Step(at=event.created_at, kind="filed", status=CaseStatus.SUBMITTED, department=None, note=None)
     if event.kind == "transition" and event.to_status:
         note = event.note if event.to_status in PUBLIC_NOTE_STATUSES else None
-        title = STEP_TITLES["reopened"] if event.from_status == CaseStatus.CLOSED \
-            else CaseStatus.label_of(event.to_status)
-        return Step(at=event.created_at, kind="status", title=title, status=event.to_status,
-                    department=event.department if event.to_status == CaseStatus.DISPATCHED else None, note=note)
+        return Step(at=event.created_at, kind="status", status=event.to_status,
+                    department=event.department if event.to_status == CaseStatus.DISPATCHED else None, note=note,
+                    reopened=event.from_status == CaseStatus.CLOSED)
     if event.kind == "rated":
-        return Step(at=event.created_at, kind="rated", title=STEP_TITLES["rated"], status=None, department=None,
-                    note=event.note)
+        return Step(at=event.created_at, kind="rated", status=None, department=None, note=event.note)
     return None
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import NowDep, ServicesDep, SessionDep
 from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
-from cases import queries, views
+from cases import CaseStatus, queries, views
 from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.residents import grant_subscription
 from nlu import extract_case_number
@@ -115,8 +115,15 @@ def my_case(number: MyNumber, services: ServicesDep, session: SessionDep, openid
     found = views.my_case_detail(session, case, openid)
     notices = [NoticeOut(key=m.template_key, text=_render(services.templates, m.template_key, m.variables),
                          at=m.created_at) for m in found.held]
-    return CaseDetailOut.model_validate({**{name: getattr(found, name) for name in CaseDetailOut.model_fields
-                                            if name != "notices"}, "notices": notices})
+    steps = [StepOut(at=step.at, kind=step.kind, title=_title(services.templates, step), status=step.status,
+                     department=step.department, note=step.note) for step in found.timeline]
+    fields = {name: getattr(found, name) for name in CaseDetailOut.model_fields if name not in ("notices", "timeline")}
+    return CaseDetailOut.model_validate({**fields, "timeline": steps, "notices": notices})
+
+
+def _title(templates: Renderer, step: views.Step) -> str:
+    return templates.render("mp.step_title", kind=step.kind, status_text=CaseStatus.label_of(step.status or ""),
+                            reopened=step.reopened)
 
 
 def _render(templates: Renderer, key: str, variables: dict[str, Any]) -> str:
