@@ -212,6 +212,15 @@ def test_someone_elses_case_is_not_found(client: TestClient) -> None:
     assert rating.status_code == 404
 
 
+def test_a_case_number_is_read_loosely_and_nonsense_is_not_found(client: TestClient) -> None:
+    headers = login(client, "o_mp_loose")
+    number = report(client, headers, description="路灯不亮了好几天", address=PLACE["name"]).json()["number"]
+    loose = number.lower().replace("-", " ")
+    assert client.get(f"/api/mp/cases/{loose}", headers=headers).json()["number"] == number
+    nonsense = client.get("/api/mp/cases/not-a-number", headers=headers)
+    assert nonsense.status_code == 404 and nonsense.json()["detail"] == "没有找到这个工单，请核对编号"
+
+
 def test_an_address_is_resolved_through_the_gazetteer(client: TestClient) -> None:
     headers = login(client, "o_mp_address")
     filed = report(client, headers, description="井盖松动，车一过就响", address=f"{PLACE['name']}东门").json()

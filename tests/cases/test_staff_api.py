@@ -173,6 +173,10 @@ async def test_case_detail_has_timeline_photos_cluster_and_moves(api: Staff) -> 
     assert photo.status_code == 200 and photo.content == b"png"
     missing = await api.client.get("/api/staff/cases/BH20261127-9999", headers=api.agent)
     assert missing.status_code == 404 and "不存在" in missing.json()["detail"]
+    nonsense = await api.client.get("/api/staff/cases/not-a-number", headers=api.agent)
+    assert nonsense.status_code == 404 and "不存在" in nonsense.json()["detail"]
+    loose = await api.client.get(f"/api/staff/cases/{api.numbers['first'].lower()}", headers=api.agent)
+    assert loose.json()["number"] == api.numbers["first"]
 
 
 async def test_transitions_allowed_forbidden_and_missing_fields(api: Staff) -> None:
