@@ -1,4 +1,4 @@
-"""``intake geo locate``, ``intake grids import`` and ``intake places import``.
+"""``intake geo locate``, ``intake grids import`` and ``intake places import`` (points or road lines).
 
 Imports validate the centre's file and switch the active copy in ``INTAKE_DATA_DIR`` (default
 ``./var/data``) atomically; a running server picks it up within a second. ``geo locate`` turns JSON
@@ -19,7 +19,7 @@ import typer
 
 from api.cli_support import settings_or_exit
 from geo import GeoError, GeoService, ImportRejected
-from geo.store import import_grids, import_places
+from geo.store import import_grids, import_places, import_roads
 
 geo_app = typer.Typer(help="Where: point and text lookups against the grid layer.", no_args_is_help=True)
 grids_app = typer.Typer(help="The management-grid layer (GeoJSON, GCJ-02).", no_args_is_help=True)
@@ -110,12 +110,15 @@ def grids_import(
 
 @places_app.command("import")
 def places_import(
-    file: Annotated[Path, typer.Argument(help="CSV: place_id,name,lng,lat[,kind,grid_id,aliases]")],
+    file: Annotated[Path, typer.Argument(
+        help="CSV of points: place_id,name,lng,lat[,kind,grid_id,aliases]; "
+             "or GeoJSON of roads (lines): road_id,name[,aliases,orientation]")],
     data_dir: DataDirOption = None,
 ) -> None:
-    """Validate a gazetteer against the active layer and make it the active one."""
+    """Validate a gazetteer (points as CSV, roads as GeoJSON lines) and make it the active one."""
+    importer = import_roads if file.suffix.lower() in (".geojson", ".json") else import_places
     try:
-        report = import_places(file, _data_dir(data_dir))
+        report = importer(file, _data_dir(data_dir))
     except ImportRejected as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None

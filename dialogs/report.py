@@ -48,6 +48,7 @@ class Report(StatesGroup):
     description = State()
     location = State()
     place_choice = State()
+    road_detail = State()
     category_choice = State()
     phone = State()
     confidential = State()
@@ -92,26 +93,36 @@ def _classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
 
 
 def _place(candidate: Any) -> dict[str, Any]:
-    """A gazetteer candidate as it is kept in the dialog data (and offered as a numbered choice)."""
-    return {"name": candidate.name, "community": candidate.community, "street": candidate.street,
+    """A gazetteer candidate as it is kept in the dialog data (and offered as a numbered choice).
+
+    ``name`` is the address as the resident gave it: the place with its building, unit or gate.
+    """
+    return {"name": candidate.address, "community": candidate.community, "street": candidate.street,
             "lat": candidate.lat, "lng": candidate.lng, "grid_id": candidate.grid_id,
-            "grid_name": candidate.grid_name}
+            "grid_name": candidate.grid_name, "kind": candidate.kind}
 
 
 def _set_place(data: dict[str, Any], place: dict[str, Any]) -> None:
     data["location"] = {
         "lat": place["lat"], "lng": place["lng"], "address": place["name"], "grid_id": place["grid_id"],
         "grid_name": place["grid_name"], "community": place["community"], "street": place["street"],
-        "approximate": False,
+        "approximate": place.get("kind") == "road",
     }
     data.pop("place_choices", None)
+    data.pop("road_hint", None)
 
 
 def _places_from_text(data: dict[str, Any], text: str, geo: Any) -> list[Any]:
     """Look for place words; one clear winner sets the location, several become numbered choices."""
-    candidates = geo.locate_text(text)
+    hint = data.get("road_hint")
+    candidates = geo.locate_text(f"{hint}{text}") if hint else []
+    if not candidates or not candidates[0].precise:
+        candidates = geo.locate_text(text) or candidates
     if not candidates:
         return []
+    if not candidates[0].precise and not hint:
+        data["road_hint"] = candidates[0].name  # a road is long: ask once where on it
+        return list(candidates)
     if len(candidates) == 1 or candidates[0].score - candidates[1].score >= PLACE_SCORE_CLEAR:
         _set_place(data, _place(candidates[0]))
     else:
@@ -132,7 +143,9 @@ def _next_step(data: dict[str, Any]) -> State:
     if not data.get("description"):
         return Report.description
     if not data.get("location"):
-        return Report.place_choice if data.get("place_choices") else Report.location
+        if data.get("place_choices"):
+            return Report.place_choice
+        return Report.road_detail if data.get("road_hint") else Report.location
     category = data.get("category")
     if category is None or (not category.get("confident") and category.get("source") == "auto"
                             and not data.get("category_asked")):
@@ -155,6 +168,8 @@ async def _ask(step: State, data: dict[str, Any], say: Say, state: FSMContext, d
             say("report.offer_recent_location", place=recent.get("label") or recent.get("grid_name", ""))
         else:
             say("report.ask_location")
+    elif step == Report.road_detail:
+        say("report.ask_road_detail", road=data["road_hint"])
     elif step == Report.place_choice:
         say("report.location_choices", choices=numbered(data["place_choices"]))
     elif step == Report.category_choice:
@@ -303,12 +318,13 @@ def _set_point(data: dict[str, Any], lat: float, lng: float, crs: str, label: st
     if found.grid_id is None:
         say("report.location_outside")
         return False
-    data["location"] = {"lat": found.lat, "lng": found.lng, "address": label or found.grid_name,
+    address = label or geo.describe_point(found.lat, found.lng) or found.grid_name
+    data["location"] = {"lat": found.lat, "lng": found.lng, "address": address,
                         "grid_id": found.grid_id, "grid_name": found.grid_name, "community": found.community,
                         "street": found.street, "approximate": found.approximate}
     data.pop("place_choices", None)
-    say("report.location_set", place=label or found.grid_name, grid_name=found.grid_name,
-        community=found.community)
+    data.pop("road_hint", None)
+    say("report.location_set", place=address, grid_name=found.grid_name, community=found.community)
     return True
 
 
@@ -362,7 +378,7 @@ async def describe(update: Update, state: FSMContext, say: Say, desk: CaseDesk, 
     await _advance(data, say, state, desk, update, location_ttl)
 
 
-@router.handler(StateIs(Report.location, Report.place_choice), Kind(K.TEXT, K.VOICE))
+@router.handler(StateIs(Report.location, Report.place_choice, Report.road_detail), Kind(K.TEXT, K.VOICE))
 async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: Any,
                       raw_state: str | None, location_ttl: int) -> None:
     data = await state.get_data()

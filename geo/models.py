@@ -36,6 +36,9 @@ class TextCandidate:
     """A gazetteer place a text names, with the grid it stands in; ``lat``/``lng`` in GCJ-02.
 
     ``score`` is 0–100 (100: the name typed exactly); ``matched`` is the part of the text that named it.
+    ``kind``: ``place`` (a point of the gazetteer), ``crossing`` (two roads), ``section`` (a part of a
+    road) or ``road`` (a road alone: kilometres long, so imprecise). ``detail`` is the building, unit or
+    gate the resident added ("5栋", "3号楼2单元", "东门"); :attr:`address` joins them.
     """
 
     name: str
@@ -48,9 +51,20 @@ class TextCandidate:
     lng: float
     score: float
     matched: str
+    kind: str = "place"
+    detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "address": self.address}
+
+    @property
+    def address(self) -> str:
+        """The place with the resident's building / unit / gate: "海棠花园5栋"."""
+        return self.name + self.detail if self.detail and not self.name.endswith(self.detail) else self.name
+
+    @property
+    def precise(self) -> bool:
+        return self.kind != "road"
 
 
 @dataclass(frozen=True, slots=True)

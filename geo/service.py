@@ -21,16 +21,22 @@ from typing import Any
 
 import numpy as np
 
+from geo.address import detail_after
+from geo.chars import clean
 from geo.coords import FloatArray, to_gcj02, to_gcj02_array
 from geo.errors import GeoError, UnknownGridError
 from geo.gazetteer import Place, name_keys, read_alias_table, read_places
 from geo.layer import GridLayer, IntArray
 from geo.matcher import PlaceMatcher
 from geo.models import GridFacts, PointLocation, TextCandidate
+from geo.roads import RoadIndex, RoadReading, read_roads
 from geo.store import Signature, Sources, active_sources
 
 log = logging.getLogger(__name__)
 NEAR_M = 100.0  # points this close outside the district go to the nearest grid, flagged approximate
+NEAR_PLACE_M = 300.0  # a pin is described by the nearest named place this close…
+NEAR_ROAD_M = 150.0  # …else by the nearest road this close, else by its grid
+AT_PLACE_M = 30.0  # closer than this a pin is at the place, not near it
 
 
 class InvalidCoordinate(GeoError, ValueError):
@@ -44,6 +50,9 @@ class Snapshot:
     place_grid: list[int]  # grid index of each place (-1: outside), from its position
     matcher: PlaceMatcher
     workers: dict[str, tuple[str, str]]
+    roads: RoadIndex
+    place_lat: FloatArray
+    place_lng: FloatArray
     signature: Signature
     built_seconds: float
 
@@ -62,7 +71,25 @@ class Snapshot:
         if sources.workers.is_file():
             for row in csv.DictReader(io.StringIO(sources.workers.read_text(encoding="utf-8-sig"))):
                 workers[row["grid_id"].strip()] = (row["worker_name"].strip(), row["worker_phone"].strip())
-        return cls(layer, places, place_grid, matcher, workers, signature, time.perf_counter() - started)
+        roads = RoadIndex(read_roads(json.loads(sources.roads.read_text(encoding="utf-8")))
+                          if sources.roads.is_file() else [])
+        return cls(layer, places, place_grid, matcher, workers, roads,
+                   np.array([p.lat for p in places]), np.array([p.lng for p in places]),
+                   signature, time.perf_counter() - started)
+
+    def near(self, lat: float, lng: float) -> str:
+        """The nearest named place ("星河雅居附近"), else the nearest road, else ""."""
+        if len(self.places):
+            dy = (self.place_lat - lat) * 110_900.0
+            dx = (self.place_lng - lng) * 94_500.0
+            distances = np.hypot(dx, dy)
+            best = int(np.argmin(distances))
+            if distances[best] <= AT_PLACE_M:
+                return self.places[best].name
+            if distances[best] <= NEAR_PLACE_M:
+                return f"{self.places[best].name}附近"
+        road = self.roads.nearest(lat, lng, NEAR_ROAD_M)
+        return f"{road[0].name}附近" if road is not None else ""
 
 
 class GeoService:
@@ -122,6 +149,15 @@ class GeoService:
                                  False, False, 0.0, glat, glng)
         return self._outside(layer, glat, glng)
 
+    def describe_point(self, lat: float, lng: float, crs: str = "gcj02") -> str:
+        """A point as an address: the nearest named place ("星河雅居", "星河雅居附近"), else the nearest
+        road ("望江东路附近"), else "" (the caller falls back to the grid's name)."""
+        if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+            raise InvalidCoordinate(f"not a coordinate: lat {lat!r}, lng {lng!r}")
+        self.refresh_if_changed()
+        glat, glng = to_gcj02(lat, lng, crs)
+        return self._snapshot.near(glat, glng)
+
     @staticmethod
     def _outside(layer: GridLayer, lat: float, lng: float) -> PointLocation:
         index, distance = layer.nearest(lat, lng)
@@ -156,21 +192,47 @@ class GeoService:
 
     # -- text ------------------------------------------------------------------------------------
     def locate_text(self, text: str) -> list[TextCandidate]:
-        """Gazetteer places the text names, best first; [] when it names none plausibly."""
+        """Places the text names, best first; [] when it names none plausibly.
+
+        A crossroads or a part of a road ("X路与Y路交口", "X路北段") comes first; a gazetteer place
+        named elsewhere in the text follows it. A road named alone comes after any gazetteer place (a
+        compound on the road says more), flagged ``kind="road"``.
+        """
         self.refresh_if_changed()
         snap = self._snapshot
-        result: list[TextCandidate] = []
+        cleaned = clean(text)
+        reading = snap.roads.read(text) if len(snap.roads) else None
+        places: list[TextCandidate] = []
         for match in snap.matcher.match(text):
+            if reading is not None and match.start < reading.end and reading.start < match.end:
+                continue  # the words are a road's name (繁华大道 is no 繁华苑)
             place = snap.places[match.place]
             index = snap.place_grid[match.place]
-            grid = snap.layer.grids[index] if index >= 0 else None
-            result.append(TextCandidate(
-                name=place.name, place_id=place.place_id,
-                grid_id=grid.grid_id if grid else None, grid_name=grid.grid_name if grid else "",
-                community=grid.community if grid else "", street=grid.street if grid else "",
-                lat=place.lat, lng=place.lng, score=match.score, matched=match.matched,
-            ))
-        return result
+            places.append(self._candidate(place.name, place.place_id, index, place.lat, place.lng,
+                                          match.score, match.matched, "place",
+                                          detail_after(cleaned[match.end:])))
+        if reading is None:
+            return places
+        road = self._road_candidate(reading, cleaned)
+        if road.grid_id is None:
+            return places
+        return [road, *places] if reading.precise or not places else [*places, road]
+
+    def _road_candidate(self, reading: RoadReading, cleaned: str) -> TextCandidate:
+        index = self._snapshot.layer.index_at(reading.lat, reading.lng)
+        return self._candidate(reading.label, "+".join(reading.roads), index, reading.lat, reading.lng,
+                               100.0 if reading.precise else 80.0, cleaned[reading.start:reading.end],
+                               reading.kind, "")
+
+    def _candidate(self, name: str, place_id: str, index: int, lat: float, lng: float, score: float,
+                   matched: str, kind: str, detail: str) -> TextCandidate:
+        grid = self._snapshot.layer.grids[index] if index >= 0 else None
+        return TextCandidate(
+            name=name, place_id=place_id,
+            grid_id=grid.grid_id if grid else None, grid_name=grid.grid_name if grid else "",
+            community=grid.community if grid else "", street=grid.street if grid else "",
+            lat=lat, lng=lng, score=score, matched=matched, kind=kind, detail=detail,
+        )
 
     # -- grids -----------------------------------------------------------------------------------
     def grid(self, grid_id: str) -> GridFacts:
@@ -193,7 +255,8 @@ class GeoService:
     def info(self) -> dict[str, Any]:
         snap = self._snapshot
         return {
-            "grids": len(snap.layer), "places": len(snap.places), "name_keys": snap.matcher.key_count,
+            "grids": len(snap.layer), "places": len(snap.places), "roads": len(snap.roads),
+            "name_keys": snap.matcher.key_count,
             "index_cells": snap.layer.cell_count, "built_seconds": round(snap.built_seconds, 3),
             "sources": [path for path, _, _ in snap.signature],
         }

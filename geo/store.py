@@ -1,7 +1,8 @@
 """Where the active grid layer, gazetteer and worker table live, and how an import replaces them.
 
 The package ships defaults in ``geo/data/``. An import validates the centre's file and writes it to
-``<data_dir>/geo/`` (``grids.geojson``, ``places.csv``): first to a temporary file in the same folder,
+``<data_dir>/geo/`` (``grids.geojson``, ``places.csv``, ``roads.geojson``): first to a temporary file in
+the same folder,
 flushed to disk, then ``os.replace`` — atomic on POSIX, so a reader sees the old file or the new one,
 never half of one. A running :class:`geo.service.GeoService` notices the new modification time and
 reloads. A rejected file leaves everything as it was.
@@ -20,13 +21,14 @@ from shapely.geometry import shape
 
 from geo.errors import ImportRejected
 from geo.layer import GridLayer
-from geo.validation import Report, validate_layer, validate_places
+from geo.validation import Report, validate_layer, validate_places, validate_roads
 
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 GRIDS_FILE = "grids.geojson"
 PLACES_FILE = "places.csv"
 WORKERS_FILE = "grid_workers.csv"
 ALIASES_FILE = "place_aliases.csv"
+ROADS_FILE = "roads.geojson"
 BOUNDARY_FILE = "district_boundary.json"
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -39,11 +41,12 @@ class Sources:
     places: Path
     workers: Path
     aliases: Path
+    roads: Path
 
     def signature(self) -> Signature:
         """(path, mtime_ns, size) of each file: changes when an import replaces one."""
         result = []
-        for path in (self.grids, self.places, self.workers, self.aliases):
+        for path in (self.grids, self.places, self.workers, self.aliases, self.roads):
             try:
                 stat = path.stat()
                 result.append((str(path), stat.st_mtime_ns, stat.st_size))
@@ -64,7 +67,7 @@ def active_sources(data_dir: Path | None) -> Sources:
                 return candidate
         return PACKAGE_DATA / name
 
-    return Sources(pick(GRIDS_FILE), pick(PLACES_FILE), pick(WORKERS_FILE), pick(ALIASES_FILE))
+    return Sources(pick(GRIDS_FILE), pick(PLACES_FILE), pick(WORKERS_FILE), pick(ALIASES_FILE), pick(ROADS_FILE))
 
 
 def load_boundary() -> Any:
@@ -122,4 +125,17 @@ def import_places(file: Path, data_dir: Path) -> Report:
     if not report.ok:
         raise ImportRejected(what, report.errors)
     write_atomic(geo_dir(data_dir) / PLACES_FILE, text.encode("utf-8"))
+    return report
+
+
+def import_roads(file: Path, data_dir: Path) -> Report:
+    """Validate a road layer (the gazetteer's lines) against the active grid layer and make it active."""
+    what = f"road layer {file}"
+    text = _read_text(file, what)
+    grids = active_sources(data_dir).grids
+    layer = GridLayer.from_geojson(json.loads(grids.read_text(encoding="utf-8")))
+    report = validate_roads(text, layer)
+    if not report.ok:
+        raise ImportRejected(what, report.errors)
+    write_atomic(geo_dir(data_dir) / ROADS_FILE, text.encode("utf-8"))
     return report

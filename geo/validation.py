@@ -23,6 +23,7 @@ from geo.coords import (
 )
 from geo.gazetteer import read_places
 from geo.layer import REQUIRED_PROPERTIES, GridLayer
+from geo.roads import read_roads
 
 SLIVER_M2 = 50.0  # gaps and overlaps smaller than this are digitising noise
 NEAR_M = 100.0
@@ -263,3 +264,46 @@ def _check_place_positions(places: list[Any], lat: FloatArray, lng: FloatArray, 
                               f"the file says {place.grid_id}; the position wins")
     report.errors.extend(_capped(outside))
     report.warnings.extend(_capped(mismatched))
+
+
+# -- road layer (the gazetteer's lines) -------------------------------------------------------------
+def validate_roads(text: str, layer: GridLayer) -> Report:
+    """Check a GeoJSON road layer: properties, line geometry, unique ids, GCJ-02 over the grid layer."""
+    report = Report()
+    try:
+        roads = read_roads(json.loads(text))
+    except json.JSONDecodeError as exc:
+        report.errors.append(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        return report
+    except ValueError as exc:
+        report.errors.append(f"{exc} (properties road_id, name[, aliases, orientation])")
+        return report
+    if not roads:
+        report.errors.append("the road layer holds no roads")
+        return report
+    seen: dict[str, str] = {}
+    for road in roads:
+        if road.road_id in seen:
+            report.errors.append(f"duplicate road_id {road.road_id} ({seen[road.road_id]} and {road.name})")
+        seen.setdefault(road.road_id, road.name)
+    if report.errors:
+        return report
+    # points along each road (a clipped road may have all its vertices on the district's edge)
+    steps = np.linspace(0.02, 0.98, 25)
+    vertices = [np.asarray([road.path.interpolate(f, normalized=True).coords[0] for f in steps])
+                for road in roads]
+    lng = np.concatenate([v[:, 0] for v in vertices])
+    lat = np.concatenate([v[:, 1] for v in vertices])
+    inside = int((layer.indices_at(lat, lng) >= 0).sum())
+    if inside < 0.9 * len(lat):
+        for name, convert in (("WGS-84 (GPS)", wgs84_to_gcj02_array), ("BD-09 (Baidu)", bd09_to_gcj02_array)):
+            clat, clng = convert(lat, lng)
+            if int((layer.indices_at(clat, clng) >= 0).sum()) > inside + 0.1 * len(lat):
+                report.errors.append(f"coordinates look like {name}, not GCJ-02. Convert to GCJ-02 first")
+                return report
+    for road, coords in zip(roads, vertices, strict=True):
+        if int((layer.indices_at(coords[:, 1], coords[:, 0]) >= 0).sum()) == 0:
+            report.errors.append(f"road {road.road_id} {road.name} lies wholly outside the grid layer")
+    if report.ok:
+        report.summary = f"{len(roads)} roads"
+    return report
