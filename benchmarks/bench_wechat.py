@@ -1,8 +1,8 @@
 """Load on ``POST /wechat`` beside a bare FastAPI endpoint, both on one uvicorn worker (uvloop + httptools).
 
-Many residents each hold a whole conversation in safe mode — a problem naming a place, then "跳过"
-(no phone), "2" (not confidential), "确认" (file it) — with fresh MsgIds, so nothing is answered from the
-retry cache. Every message takes the whole path: signature, AES, XML, retry claim, per-resident lock,
+Many residents each hold a whole conversation in safe mode — a problem naming a place (answered with
+the summary), then "保密" (toggled, summary again), "确认" (file it) — with fresh MsgIds, so nothing is
+answered from the retry cache. Every message takes the whole path: signature, AES, XML, retry claim, per-resident lock,
 dialog state, NLU, gazetteer, reply template, AES again; "确认" also files a case in the database.
 A resident's next message is sent only after many others, as WeChat delivers one resident's messages in
 order. ``wrk`` (Debian's package) drives the load from the other core.
@@ -32,7 +32,7 @@ from sandbox import wire
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = 64
 MSG_IDS = itertools.count(10**12)  # unique across every request file: a repeated MsgId is a retry
-TURNS = ("跳过", "2", "确认")
+TURNS = ("保密", "确认")
 RESIDENTS_PER_WAVE = 2500  # ≥ 1 s between one resident's messages: each answer is back before the next
 PROBLEMS = [
     "小区门口的路灯坏了好几天了", "楼下垃圾三天没人收了味道很大", "马路上有个大坑很危险", "井盖不见了",
@@ -222,7 +222,7 @@ def main() -> None:
               f"{figures['errors'] + figures['non2xx']:>8}")
     print(f"ratio to bare: dialog turns {talk['rps'] / bare['rps']:.2f}, with filing {full['rps'] / bare['rps']:.2f}"
           f"{wrapped}  ({CONNECTIONS} connections, 1 uvicorn worker, pushes left to `intake worker`)")
-    print("dialog turns: a problem naming a place, 跳过, 2 (no case filed); with filing: ... then 确认, "
+    print("dialog turns: a problem naming a place, 保密 (no case filed); with filing: ... then 确认, "
           f"{filed} cases filed ({filed / (full['duration_us'] / 1e6):.0f}/s)")
     print(f"one message at a time: p50 {single['p50_us'] / 1000:.2f} ms, p99 {single['p99_us'] / 1000:.2f} ms "
           f"({single['rps']:.0f} msg/s)")

@@ -1,7 +1,8 @@
-"""The conversations, one file each: report, status, rating, menu/help.
+"""The conversations: report (steps, draft, problems, filing), corrections, danger, status, rating, menu/help.
 
 :func:`build_dispatcher` assembles them in priority order: commands that work anywhere (取消, 帮助, 人工),
-then rating (it must read "1" or "满意" after a close push before anything else does), status, report,
+then danger (a message telling of danger to people, at any step), rating (it must read "1" or "满意"
+after a close push before anything else does), status, corrections to a report in progress, report,
 and the menu's fallback, which makes sure no message goes unanswered.
 """
 
@@ -13,7 +14,7 @@ from bot.dispatcher import Dispatcher
 from bot.locks import ResidentLocks
 from bot.storage import BaseStorage
 from bot.types import Responder, Update
-from dialogs import menu, rating, report, status
+from dialogs import corrections, danger, menu, rating, report, status
 from dialogs.desk import CaseDesk
 from dialogs.say import SayMiddleware, TemplateRenderer
 from dialogs.understanding import MeaningMiddleware, SeenMiddleware, Understands
@@ -35,8 +36,10 @@ def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: 
     dispatcher.outer_middleware(MeaningMiddleware(nlu), provides=("meaning",))
     dispatcher.outer_middleware(SayMiddleware(templates), provides=("say",))
     dispatcher.include_router(menu.commands)
+    dispatcher.include_router(danger.router)
     dispatcher.include_router(rating.router)
     dispatcher.include_router(status.router)
+    dispatcher.include_router(corrections.router)
     dispatcher.include_router(report.router)
     dispatcher.include_router(menu.fallback)
     return dispatcher

@@ -147,7 +147,7 @@ def locate(geo: GeoService, form: ReportForm, stored: list[StoredPhoto]) -> Loca
             found = geo.locate_point(form.lat, form.lng, crs=form.crs)
         except (InvalidCoordinate, UnknownCrsError):
             raise FormProblem("bad_point") from None
-        return _point(found, form.address or "", "point")
+        return _point(found, form.address or geo.describe_point(found.lat, found.lng), "point")
     address = (form.address or "").strip()
     if address:
         best = next((c for c in geo.locate_text(address) if c.grid_id), None)
@@ -159,7 +159,8 @@ def locate(geo: GeoService, form: ReportForm, stored: list[StoredPhoto]) -> Loca
         if photo.gps is not None:
             found = geo.locate_point(photo.gps[0], photo.gps[1], crs="wgs84")
             if found.grid_id is not None:
-                return _point(found, f"{found.grid_name}附近（照片拍摄位置）", "photo")
+                near = geo.describe_point(found.lat, found.lng) or f"{found.grid_name}附近"
+                return _point(found, f"{near}（照片拍摄位置）", "photo")
     raise FormProblem("no_place")
 
 

@@ -11,37 +11,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.filters import EventIs, Keywords, Kind
+from bot.filters import EventIs, Keywords, Kind, Predicate
 from bot.fsm import FSMContext
 from bot.router import Router
 from bot.types import Kind as K
 from bot.types import Update
 from dialogs.desk import CaseDesk
+from dialogs.hours import office_window
 from dialogs.say import Say
-from dialogs.words import CANCEL_WORDS, HELP_WORDS, HUMAN_WORDS
+from dialogs.steps import Report
+from dialogs.understanding import says
+from nlu import Intent
 
 commands = Router("commands")  # tried before every dialog
 fallback = Router("menu")  # tried after every dialog
 
 
 
-@commands.handler(Keywords(exact=CANCEL_WORDS))
+@commands.handler(Predicate(says(Intent.CANCEL)))
 async def cancel(state: FSMContext, say: Say, raw_state: str | None) -> None:
     data = await state.get_data()
     await state.set_data({"recent_location": data["recent_location"]} if data.get("recent_location") else {})
     await state.set_state(None)
-    say("report.cancelled" if raw_state else "menu.nothing_to_cancel")
+    say("report.cancelled" if raw_state and Report.contains(raw_state) else "menu.nothing_to_cancel")
 
 
-@commands.handler(Keywords(exact=HELP_WORDS, click_keys=["HELP"]))
+@commands.handler(Keywords(click_keys=["HELP"]) | Predicate(says(Intent.HELP, at_least=0.8)))
 async def help_(say: Say) -> None:
     say("menu.help")
 
 
-@commands.handler(Keywords(exact=HUMAN_WORDS, click_keys=["HUMAN"]))
+@commands.handler(Keywords(click_keys=["HUMAN"]) | Predicate(says(Intent.HUMAN)))
 async def human(update: Update, say: Say, desk: CaseDesk, centre: dict[str, str]) -> None:
     await desk.request_human(openid=update.resident_id, channel=update.channel.value, text=update.text)
-    say("menu.human", office_hours=centre["office_hours"], hotline=centre["hotline"])
+    window = office_window(centre["office_hours"], desk.clock())
+    say("menu.human", office_hours=centre["office_hours"], hotline=centre["hotline"],
+        open_now=window.open_now if window else None, next_open=window.next_open if window else "")
 
 
 @commands.handler(EventIs("LOCATION"))

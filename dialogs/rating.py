@@ -15,15 +15,16 @@ from bot.errors import SkipHandler
 from bot.filters import Keywords, Kind, Predicate, StateIs
 from bot.fsm import FSMContext, State, StatesGroup
 from bot.router import Router
-from bot.text import is_word, normalise
+from bot.text import normalise
 from bot.types import Kind as K
 from bot.types import Update
 from cases.errors import CaseError
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
 from dialogs.status import NamesCase
-from dialogs.words import RATE_WORDS, SKIP_WORDS
-from nlu import Intent
+from dialogs.understanding import cue_of
+from dialogs.words import RATE_WORDS
+from nlu import Cue, Intent
 
 router = Router("rating")
 
@@ -149,11 +150,11 @@ async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, mea
 
 
 @router.handler(StateIs(Rating.comment), Kind(K.TEXT, K.VOICE))
-async def comment(update: Update, state: FSMContext, say: Say, desk: CaseDesk) -> None:
+async def comment(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Any) -> None:
     data = await state.get_data()
     await state.set_data({k: v for k, v in data.items() if k not in ("rating_case", "rating_choices")})
     await state.set_state(None)
-    if is_word(update.text, SKIP_WORDS):
+    if cue_of(meaning) in (Cue.SKIP, Cue.DENY):
         say("rating.done")
         return
     await desk.comment(number=data["rating_case"], openid=update.resident_id, comment=update.text.strip())

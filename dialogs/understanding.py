@@ -2,39 +2,77 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.middleware import BaseMiddleware, Handler
 from bot.types import Kind, Update
 from dialogs.desk import CaseDesk
+from nlu import Context, Cue, Intent, IntentReading
 
 
 class Understands(Protocol):
-    def understand(self, text: str) -> Any: ...
+    def understand(self, text: str, context: Context = Context.IDLE) -> Any: ...
+
+    def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading: ...
+
+
+_INTENT_FIELDS = {"intent": "intent", "cue": "cue", "rating": "rating", "intent_confidence": "confidence"}
 
 
 class Meaning:
-    """The NLU's reading of a message, made on first use and at most once.
+    """The NLU's reading of a message in the conversation's context, made on first use and at most once.
 
-    Most turns answer a question ("2", "确认", a phone number, a place) and never need the classifier;
-    the first attribute read (``meaning.intent``, ``meaning.urgent``…) runs it.
+    Most turns answer a question ("2", "确认", a phone number, a place) and never need the classifier:
+    ``intent``, ``cue``, ``rating`` and ``intent_confidence`` come from the NLU's cheap intent reading;
+    the first other attribute (``meaning.majors``, ``meaning.urgent``…) runs the whole understanding.
     """
 
-    __slots__ = ("_nlu", "_result", "text")
+    __slots__ = ("_nlu", "_reading", "_result", "context", "text")
 
-    def __init__(self, nlu: Understands, text: str) -> None:
+    def __init__(self, nlu: Understands, text: str, context: Context = Context.IDLE) -> None:
         self._nlu = nlu
         self.text = text
+        self.context = context
         self._result: Any = None
+        self._reading: IntentReading | None = None
 
     def __getattr__(self, name: str) -> Any:
+        if name in _INTENT_FIELDS and self._result is None:
+            if self._reading is None:
+                self._reading = self._nlu.intent(self.text, self.context)
+            return getattr(self._reading, _INTENT_FIELDS[name])
         if self._result is None:
-            self._result = self._nlu.understand(self.text)
+            self._result = self._nlu.understand(self.text, self.context)
         return getattr(self._result, name)
 
     @property
     def computed(self) -> bool:
         return self._result is not None
+
+
+def context_of(raw_state: str | None) -> Context:
+    """What the bot last asked, as the NLU needs it to read short replies ("4", "好的", "算了")."""
+    if raw_state is None:
+        return Context.IDLE
+    if raw_state.startswith("Rating:"):
+        return Context.RATING_ASKED
+    return Context.REPORTING if raw_state.startswith("Report:") else Context.IDLE
+
+
+def says(*intents: Intent, at_least: float = 0.0) -> Callable[[Update, dict[str, Any]], bool]:
+    """A filter predicate: the message's intent (read in context) is one of ``intents``."""
+
+    def check(update: Update, data: dict[str, Any]) -> bool:
+        meaning = data.get("meaning")
+        return meaning is not None and meaning.intent in intents and meaning.intent_confidence >= at_least
+
+    return check
+
+
+def cue_of(meaning: Any) -> Cue | None:
+    """How a short reply answers the bot's question (confirm, deny, skip, back, correction), or None."""
+    return meaning.cue if meaning is not None else None
 
 
 class MeaningMiddleware(BaseMiddleware):
@@ -45,7 +83,7 @@ class MeaningMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
         text = update.text.strip() if update.kind in (Kind.TEXT, Kind.VOICE) else ""
-        data["meaning"] = Meaning(self.nlu, text) if text else None
+        data["meaning"] = Meaning(self.nlu, text, context_of(data.get("raw_state"))) if text else None
         return await handler(update, data)
 
 

@@ -32,6 +32,7 @@ _PART = re.compile(r"^的?([东西南北中])(段|头|端|口)")
 _FRACTION = {("段", "北"): 0.75, ("段", "南"): 0.25, ("段", "东"): 0.75, ("段", "西"): 0.25,
              ("段", "中"): 0.5, ("头", "北"): 0.92, ("头", "南"): 0.08, ("头", "东"): 0.92,
              ("头", "西"): 0.08}
+_CROSSING_WORDS = re.compile(r"^(?:交叉路口|十字路口|丁字路口|交叉口|交汇处|交界处|交口|路口|口)")
 _AXIS_OF = {"北": "north-south", "南": "north-south", "东": "east-west", "西": "east-west"}
 
 
@@ -167,8 +168,10 @@ class RoadIndex:
             crossing = self.crossing(mentions[0][0], mentions[1][0])
             if crossing is not None:
                 a, b = self.roads[mentions[0][0]], self.roads[mentions[1][0]]
+                end = mentions[1][2]
+                cue = _CROSSING_WORDS.match(cleaned[end:])
                 return RoadReading("crossing", f"{a.name}与{b.name}交口", crossing.y, crossing.x,
-                                   (a.road_id, b.road_id), mentions[0][1], mentions[1][2])
+                                   (a.road_id, b.road_id), mentions[0][1], end + (cue.end() if cue else 0))
         number, start, end = mentions[0]
         road = self.roads[number]
         part = _PART.match(cleaned[end:])

@@ -65,9 +65,7 @@ def test_report_handle_push_and_rate(client: TestClient) -> None:
     Image.new("RGB", (80, 60), "orange").save(photo, "JPEG")
     assert "照片" in send(client, kind="image", image_base64=base64.b64encode(photo.getvalue()).decode())
     answer = send(client, kind="location", lat=31.851386, lng=117.281476, label="星河雅居")
-    assert "电话" in answer
-    send(client, kind="text", content="跳过")
-    assert "确认" in send(client, kind="text", content="2")
+    assert "请确认" in answer and "照片 1 张" in answer
     filed = send(client, kind="text", content="确认")
     number = filed.split("工单号")[1].strip(" 。\n").split("。")[0].split()[0]
     assert number.startswith("BH")
@@ -92,8 +90,6 @@ def test_report_handle_push_and_rate(client: TestClient) -> None:
 
 def test_forbidden_transition_is_409_naming_the_allowed_ones(client: TestClient) -> None:
     send(client, kind="text", content="星河雅居门口垃圾三天没人收了")
-    send(client, kind="text", content="跳过")
-    send(client, kind="text", content="2")
     filed = send(client, kind="text", content="确认")
     number = "BH" + filed.split("BH")[1][:13]
     response = client.post(f"/api/staff/cases/{number}/transitions", json={"to": "closed"},
@@ -104,8 +100,6 @@ def test_forbidden_transition_is_409_naming_the_allowed_ones(client: TestClient)
 
 def test_staff_corrections_take_names_from_the_taxonomy_and_the_grid_layer(client: TestClient) -> None:
     send(client, kind="text", content="星河雅居门口垃圾三天没人收了")
-    send(client, kind="text", content="跳过")
-    send(client, kind="text", content="2")
     number = "BH" + send(client, kind="text", content="确认").split("BH")[1][:13]
     headers = staff_token(client)
     moved = client.post(f"/api/staff/cases/{number}/reclassify", headers=headers, json={

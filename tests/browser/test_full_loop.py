@@ -199,16 +199,12 @@ def answer_until_filed(phone: Phone, first_reply: str, place: Any) -> str:
         number = re.search(r"BH\d{8}-\d{4}", reply)
         if number:
             return number.group(0)
-        if "在哪里" in reply or ("发送位置" in reply and "是哪一个" not in reply):
-            _, reply = place()
-        elif "是哪一个" in reply or "属于哪一类" in reply:
-            reply = phone.say("1")
-        elif "电话" in reply and "跳过" in reply:
-            reply = phone.say("13912345678")
-        elif "保密" in reply:
-            reply = phone.say("2")
-        elif "请确认" in reply:
+        if "请确认" in reply:
             reply = phone.say("确认")
+        elif "在哪里" in reply or ("发送位置" in reply and "是哪一个" not in reply):
+            _, reply = place()
+        elif "是哪一个" in reply or "哪种情况" in reply:
+            reply = phone.say("1")
         else:
             raise AssertionError(f"unexpected question: {reply}")
     raise AssertionError("the report was not filed")

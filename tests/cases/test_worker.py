@@ -96,7 +96,8 @@ async def test_unfollowed_resident_inside_48h_gets_a_customer_service_message(en
     report = await deliver_batch(engine=engine, courier=stand.courier, worker_id="w1", now=NOW)
     assert report.sent == 1
     [message] = stand.state.messages("o-left")
-    assert message["via"] == "custom" and case.number in message["text"] and "受理" in message["text"]
+    assert message["via"] == "custom" and case.number in message["text"]
+    assert "已提交" in message["text"] and "受理" not in message["text"]  # nobody has accepted it yet
     assert rows(engine)[0].delivered_via == "custom"
 
 

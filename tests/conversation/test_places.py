@@ -55,3 +55,13 @@ def test_a_pin_without_a_label_is_described_by_the_nearest_place(resident: Resid
     finish(resident, turn)
     [case] = resident.cases()
     assert case.address.endswith("附近") and "网格" not in case.address
+
+
+def test_a_crossroads_corrected_to_another_crossroads(resident: Resident) -> None:
+    assert resident.say("包河大道和繁华大道交口的路灯坏了，晚上一片黑").key == "report.summary"
+    turn = resident.say("不对，是马鞍山路和繁华大道交口")
+    assert turn.keys == ["report.corrected", "report.summary"]
+    assert resident.say("确认").keys == ["report.filed"]
+    [case] = resident.cases()
+    assert case.address == "马鞍山路与繁华大道交口" and case.description.startswith("马鞍山路与繁华大道交口的路灯")
+    assert "包河大道" not in case.description

@@ -14,15 +14,11 @@ pytestmark = pytest.mark.anyio
 PLACE, LAT, LNG = "星河雅居", 31.851386, 117.281476
 
 
-async def finish(chat: Chat, *, phone: str = "跳过") -> None:
-    """Answer the optional questions and confirm; asserts the case was filed."""
+async def finish(chat: Chat) -> None:
+    """Pick the first category if asked, then confirm the summary; asserts the case was filed."""
     reply = chat.log[-1]
     if "report.category_choices" in reply:
         reply = await chat.say("1")
-    if "report.ask_phone" in reply:
-        reply = await chat.say(phone)
-    if "report.ask_confidential" in reply:
-        reply = await chat.say("2")
     assert "report.summary" in reply.keys
     filed = await chat.say("确认")
     assert filed.key in ("report.filed", "report.filed_duplicate"), filed.keys
@@ -71,18 +67,14 @@ def chat_photos(chat: Chat, case_id: int | None) -> list[object]:
 
 async def test_everything_in_one_message(chat: Chat) -> None:
     reply = await chat.say(f"{PLACE}3栋门口路灯坏了 电话13912345678")
-    assert "report.ask_location" not in reply.keys and "report.ask_description" not in reply.keys
-    if "report.category_choices" in reply:
-        reply = await chat.say("1")
-    assert "report.ask_phone" in reply.keys
+    assert reply.keys == ["report.summary"]  # one turn: everything read back
     assert "139****5678" in reply.texts[-1] and "13912345678" not in "".join(reply.texts)
-    reply = await chat.say("1")
-    assert "report.ask_confidential" in reply.keys
-    await chat.say("2")
-    await chat.say("确认")
+    assert "星河雅居3栋" in reply.texts[-1]
+    filed = await chat.say("确认")
+    assert filed.keys == ["report.filed"]
     [case] = chat.cases()
     assert case.phone == "13912345678" and case.grid_id == "34011100300101"
-    assert "13912345678" not in case.description
+    assert "13912345678" not in case.description and case.address.startswith("星河雅居3栋")
 
 
 async def test_several_photos_in_quick_succession_are_all_kept(chat: Chat) -> None:
@@ -121,18 +113,14 @@ async def test_cancel_drops_the_report(chat: Chat) -> None:
     assert chat.cases() == []
 
 
-async def test_back_from_the_summary_steps_to_the_previous_question(chat: Chat) -> None:
+async def test_confidentiality_is_one_word_at_the_summary(chat: Chat) -> None:
     await chat.say(f"{PLACE}门口有人占道摆摊卖菜")
     reply = chat.log[-1]
     if "report.category_choices" in reply:
         reply = await chat.say("1")
-    await chat.say("跳过")
-    summary = await chat.say("2")
-    assert "report.summary" in summary.keys
-    back = await chat.say("返回")
-    assert back.keys == ["report.back", "report.ask_confidential"]
-    again = await chat.say("1")
-    assert "report.summary" in again.keys
+    assert "report.summary" in reply.keys
+    toggled = await chat.say("保密")
+    assert toggled.keys == ["report.summary"] and "身份保密" in toggled.texts[-1]
     await chat.say("确认")
     from sqlmodel import Session, select
 
@@ -153,7 +141,7 @@ async def test_urgent_report_first_says_call_now_and_is_filed_urgent(chat: Chat)
     reply = await chat.say(f"{PLACE}楼道里有很大的煤气味，好像漏气了")
     assert reply.keys[0] == "report.urgent"
     assert "119" in reply.texts[0] and "燃气" in reply.texts[0]
-    await finish(chat)
+    assert reply.keys == ["report.urgent", "report.urgent_filed"]  # filed at once, no questions
     assert chat.cases()[0].urgent
 
 
@@ -180,7 +168,7 @@ async def test_idle_report_expires_and_resumes_kindly(chat: Chat) -> None:
     reply = await chat.say("在吗")
     assert reply.key == "report.resume"
     resumed = await chat.say("1")
-    assert resumed.key == "report.ask_location"
+    assert resumed.key in ("report.ask_location", "report.ask_road_detail")
     await chat.pin(LAT, LNG)
     await finish(chat)
     assert "坑" in chat.cases()[0].description
@@ -191,7 +179,7 @@ async def test_low_confidence_category_offers_the_top_three(chat: Chat) -> None:
     assert "report.category_choices" in reply.keys or chat.cases() == []
     if "report.category_choices" in reply.keys:
         picked = await chat.say("1")
-        assert "report.ask_phone" in picked.keys
+        assert "report.summary" in picked.keys
 
 
 async def test_state_is_a_fsm_context_per_resident(chat: Chat) -> None:
@@ -205,12 +193,10 @@ async def test_state_is_a_fsm_context_per_resident(chat: Chat) -> None:
 
 async def test_the_phone_given_last_time_is_offered_masked(chat: Chat) -> None:
     await chat.say(f"{PLACE}门口的路灯坏了 电话13912345678")
-    await finish(chat, phone="1")
+    await finish(chat)
     await chat.say("楼下垃圾三天没人收了")
     reply = await chat.pin(LAT, LNG)
-    assert "report.ask_phone" in reply.keys and "139****5678" in reply.texts[-1]
-    await chat.say("1")
-    await chat.say("2")
+    assert "report.summary" in reply.keys and "139****5678" in reply.texts[-1]
     await chat.say("确认")
     assert [case.phone for case in chat.cases()] == ["13912345678", "13912345678"]
 

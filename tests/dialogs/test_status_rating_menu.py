@@ -42,11 +42,11 @@ def rating_of(chat: Chat, number: str) -> Rating | None:
 
 async def test_status_without_a_number_lists_the_residents_open_cases(chat: Chat) -> None:
     assert (await chat.say("我的工单")).key == "status.none"
-    first = await file_one(chat)
-    second = await file_one(chat, "这边垃圾堆了三天没人清运，味道很大")
+    await file_one(chat)
+    await file_one(chat, "这边垃圾堆了三天没人清运，味道很大")
     reply = await chat.say("我反映的事情进度怎么样了")
     assert reply.key == "status.list"
-    assert first in reply.texts[0] and second in reply.texts[0]
+    assert "1. " in reply.texts[0] and "生活垃圾未清运" in reply.texts[0] and "路灯不亮" in reply.texts[0]
 
 
 async def test_status_by_number_shows_the_last_step_in_plain_words(chat: Chat) -> None:
@@ -206,15 +206,22 @@ async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(chat
 
 async def test_the_nlu_reads_a_message_once_and_only_when_asked(nlu: object) -> None:
     from dialogs.understanding import Meaning
+    from nlu import Context, IntentReading
 
     calls: list[str] = []
 
     class Counting:
-        def understand(self, text: str) -> object:
-            calls.append(text)
-            return nlu.understand(text)  # type: ignore[attr-defined]
+        def understand(self, text: str, context: Context = Context.IDLE) -> object:
+            calls.append(f"understand {text}")
+            return nlu.understand(text, context)  # type: ignore[attr-defined]
+
+        def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
+            calls.append(f"intent {text}")
+            return nlu.intent(text, context)  # type: ignore[attr-defined]
 
     meaning = Meaning(Counting(), "楼下垃圾没人收")
     assert not meaning.computed and calls == []
-    assert meaning.intent == "report" and meaning.majors[0].code == "01"
-    assert calls == ["楼下垃圾没人收"]
+    assert meaning.intent == "report"  # the cheap intent reading, no classification
+    assert calls == ["intent 楼下垃圾没人收"]
+    assert meaning.majors[0].code == "01" and meaning.intent == "report"
+    assert calls == ["intent 楼下垃圾没人收", "understand 楼下垃圾没人收"]

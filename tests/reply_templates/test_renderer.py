@@ -48,7 +48,7 @@ def test_renders_the_shipped_default_without_a_database() -> None:
 
 def test_an_optional_variable_may_be_left_out() -> None:
     renderer = Renderer(default_catalog(), None, strict=True)
-    assert "方便留个电话吗" in renderer.render("report.ask_phone")
+    assert "输入新的手机号" in renderer.render("report.ask_phone")
     assert "138****5678" in renderer.render("report.ask_phone", masked_phone="138****5678")
 
 
@@ -143,7 +143,8 @@ def test_push_fields_are_one_line_of_at_most_twenty_characters() -> None:
 def test_a_long_list_is_cut_to_the_wechat_text_limit() -> None:
     renderer = Renderer(default_catalog(), None, strict=True)
     cases = [
-        {"number": f"GZ2026112800{i}", "status_text": "处置中", "last_step": "网格员已到现场" * 5, "updated": "今天"}
+        {"n": i, "number": f"GZ2026112800{i}", "status_text": "处置中", "category": "路灯不亮",
+         "place": "网格员已到现场" * 5, "date": "今天"}
         for i in range(40)
     ]
     text = renderer.render("status.list", cases=cases)

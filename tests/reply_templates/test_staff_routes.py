@@ -57,7 +57,8 @@ def test_signed_out_requests_are_refused(client: TestClient) -> None:
 def test_list_shows_every_key_with_its_variables(client: TestClient) -> None:
     listed = {t["key"]: t for t in client.get("/api/staff/templates").json()}
     assert set(listed) == set(default_catalog().keys())
-    assert [v["name"] for v in listed["menu.human"]["variables"]] == ["office_hours", "hotline"]
+    assert [v["name"] for v in listed["menu.human"]["variables"]] == ["office_hours", "hotline", "open_now",
+                                                                       "next_open"]
     assert listed["menu.human"]["customised"] is False
 
 

@@ -1,0 +1,57 @@
+"""Danger first, at every turn: the emergency line at once, and the report filed as urgent right away."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conversation.conftest import Resident
+
+
+def test_a_danger_word_mid_report_gets_the_emergency_line_and_an_urgent_case(resident: Resident) -> None:
+    resident.say("星河雅居3栋楼道灯坏了好几天")
+    turn = resident.say("有人煤气泄漏了")
+    assert turn.keys[0] == "report.urgent" and "119" in turn.text.splitlines()[0]
+    assert "report.urgent_filed" in turn and "report.not_understood_confirm" not in turn
+    [case] = resident.cases()
+    assert case.urgent and case.minor_name == "燃气泄漏"
+    assert case.address == "星河雅居3栋" and case.description.startswith("有人煤气泄漏了")
+
+
+def test_danger_at_the_location_step_asks_only_for_the_place_then_files(resident: Resident) -> None:
+    first = resident.say("路边电线杆歪了")
+    assert "report.ask_location" in first or "report.ask_road_detail" in first
+    turn = resident.say("着火了")
+    assert turn.keys[0] == "report.urgent" and "119" in turn.text
+    assert turn.key == "report.ask_location" and "location_not_found" not in " ".join(turn.keys)
+    assert resident.cases() == []
+    filed = resident.say("星河雅居东门")
+    assert filed.key == "report.urgent_filed"
+    [case] = resident.cases()
+    assert case.urgent and case.address == "星河雅居东门" and case.major_code == "09"
+
+
+@pytest.mark.parametrize(("words", "hotline"), [("有人被困在电梯里出不来", "119"),
+                                                ("有人掉河里了快来人", "110"), ("楼道里电线冒火花", "119")])
+def test_the_first_message_names_the_right_number_and_files_at_once(resident: Resident, words: str,
+                                                                    hotline: str) -> None:
+    turn = resident.say(f"星河雅居{words}")
+    assert turn.keys == ["report.urgent", "report.urgent_filed"]
+    assert hotline in turn.text.splitlines()[0]
+    [case] = resident.cases()
+    assert case.urgent and case.grid_name == "兰亭第1网格"
+
+
+def test_danger_at_the_summary_and_by_voice_is_never_not_understood(resident: Resident) -> None:
+    summary = resident.say("星河雅居门口垃圾堆了三天没人收")
+    assert summary.key == "report.summary"
+    turn = resident.voice("垃圾堆那里着火了")
+    assert turn.keys == ["report.urgent", "report.urgent_filed"]
+    [case] = resident.cases()
+    assert case.urgent and "着火" in case.description and "垃圾" in case.description
+
+
+def test_danger_in_the_mini_program_chat_too(mp_resident: Resident) -> None:
+    turn = mp_resident.say("星河雅居楼下有很大的煤气味，好像漏气了")
+    assert turn.keys == ["report.urgent", "report.urgent_filed"] and "119" in turn.text
+    [case] = mp_resident.cases()
+    assert case.urgent and case.channel == "mp"
