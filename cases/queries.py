@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
@@ -126,8 +127,10 @@ def search_cases(
         .join(Resident, col(Resident.id) == col(Case.resident_id))
         .where(*conditions)
     ).one()
+    # open urgent cases (danger to people) on top, then newest first
+    urgent_open = when((col(Case.urgent) & col(Case.status).in_(OPEN_STATUSES), 0), else_=1)
     rows = session.exec(
-        query.order_by(col(Case.created_at).desc(), col(Case.id).desc()).offset(offset).limit(limit)
+        query.order_by(urgent_open, col(Case.created_at).desc(), col(Case.id).desc()).offset(offset).limit(limit)
     ).all()
     return [(case, resident) for case, resident in rows], int(total)
 

@@ -55,3 +55,15 @@ def test_danger_in_the_mini_program_chat_too(mp_resident: Resident) -> None:
     assert turn.keys == ["report.urgent", "report.urgent_filed"] and "119" in turn.text
     [case] = mp_resident.cases()
     assert case.urgent and case.channel == "mp"
+
+
+def test_staff_see_the_urgent_case_on_top(resident: Resident) -> None:
+    resident.say("星河雅居楼道里有人晕倒了，叫不醒")
+    later = Resident(resident.app, resident.openid + "-b")
+    later.say("义城湾门口垃圾没人收")
+    later.say("确认")
+    client = resident.app.client
+    token = client.post("/api/staff/login", json={"name": "admin", "password": "admin123"}).json()
+    listed = client.get("/api/staff/cases", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    assert rows[0]["urgent"] is True and not rows[-1]["urgent"]

@@ -203,11 +203,7 @@ async def test_the_phone_given_last_time_is_offered_masked(chat: Chat) -> None:
 
 async def test_a_question_mark_does_not_hide_the_answer(chat: Chat) -> None:
     """"取消？" cancels, and "确认？" confirms: one comparison rule for commands and answers."""
-    await chat.say(f"{PLACE}3栋门口路灯坏了 电话13912345678")
-    for answer in ("1", "1", "2"):
-        reply = await chat.say(answer)
-        if "report.summary" in reply.keys:
-            break
+    reply = await chat.say(f"{PLACE}3栋门口路灯坏了 电话13912345678")
     assert "report.summary" in reply.keys
     await chat.say("确认？")
     assert len(chat.cases()) == 1
