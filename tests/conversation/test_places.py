@@ -65,3 +65,13 @@ def test_a_crossroads_corrected_to_another_crossroads(resident: Resident) -> Non
     [case] = resident.cases()
     assert case.address == "马鞍山路与繁华大道交口" and case.description.startswith("马鞍山路与繁华大道交口的路灯")
     assert "包河大道" not in case.description
+
+
+def test_the_mini_program_form_names_a_pin_by_the_nearest_place(mp_resident: Resident) -> None:
+    mp_resident.say("你好")  # signs in
+    client = mp_resident.app.client
+    response = client.post("/api/mp/reports", headers=mp_resident._headers, data={
+        "description": "这里井盖丢了", "lat": str(31.851386 + 0.001), "lng": "117.281476", "crs": "gcj02"})
+    assert response.status_code == 201, response.text
+    [case] = mp_resident.cases()
+    assert case.address.endswith("附近") and "网格" not in case.address and case.minor_name == "井盖缺失"
