@@ -199,7 +199,9 @@ def answer_until_filed(phone: Phone, first_reply: str, place: Any) -> str:
         number = re.search(r"BH\d{8}-\d{4}", reply)
         if number:
             return number.group(0)
-        if "请确认" in reply:
+        if "请确认" in reply and "未留" in reply:
+            reply = phone.say("13912345678")  # a phone typed at the summary is taken, then read back masked
+        elif "请确认" in reply:
             reply = phone.say("确认")
         elif "在哪里" in reply or ("发送位置" in reply and "是哪一个" not in reply):
             _, reply = place()
