@@ -19,6 +19,7 @@ from cases import Category, FiledCase, Place
 from cases.drafts import CaseDraft, StoredPhoto
 from cases.errors import InvalidDraft, PhotoRejected
 from dialogs.desk import CaseDesk
+from dialogs.words import urgent_hotline
 from geo import GeoService, InvalidCoordinate, PointLocation, UnknownCrsError
 from nlu import NLU, TaxonomyError, Understanding
 
@@ -69,6 +70,7 @@ class FiledForm:
     suggestion: Suggestion
     located: Located
     photos: list[StoredPhoto] = field(default_factory=list)
+    danger: str | None = None  # the kind of danger to people the description tells of (fire, gas…)
 
 
 def suggestions(understanding: Understanding) -> list[Suggestion]:
@@ -128,7 +130,15 @@ async def file_form(form: ReportForm, *, nlu: NLU, geo: GeoService, desk: CaseDe
         filed = await desk.file(draft)
     except InvalidDraft as exc:
         raise FormProblem(exc.field) from None
-    return FiledForm(filed=filed, suggestion=picked, located=located, photos=stored)
+    return FiledForm(filed=filed, suggestion=picked, located=located, photos=stored,
+                     danger=(understanding.urgency_kind or "") if understanding.urgent else None)
+
+
+def emergency_line(form: FiledForm) -> dict[str, str] | None:
+    """The variables of ``report.urgent`` for a form telling of danger (the same words as the chat's)."""
+    if form.danger is None:
+        return None
+    return {"kind": form.danger, "hotline": urgent_hotline(form.danger)}
 
 
 async def _store(desk: CaseDesk, content: bytes, index: int) -> StoredPhoto:

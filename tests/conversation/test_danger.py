@@ -67,3 +67,15 @@ def test_staff_see_the_urgent_case_on_top(resident: Resident) -> None:
     listed = client.get("/api/staff/cases", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
     rows = listed["items"] if isinstance(listed, dict) else listed
     assert rows[0]["urgent"] is True and not rows[-1]["urgent"]
+
+
+def test_the_mini_program_form_gets_the_chats_emergency_line(mp_resident: Resident) -> None:
+    mp_resident.say("你好")  # signs in
+    response = mp_resident.app.client.post("/api/mp/reports", headers=mp_resident._headers, data={
+        "description": "楼道里有很大的煤气味，好像漏气了", "address": "康城苑3栋"})
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    assert receipt["urgent"] is True and "119" in receipt["emergency_hint"] and "燃气" in receipt["emergency_hint"]
+    assert "report.urgent" in mp_resident.app.recorder.keys
+    [case] = mp_resident.cases()
+    assert case.urgent and case.address == "康城苑3栋"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from api.deps import ServicesDep
 from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
 from cases import CaseStatus
-from dialogs.form import MAX_PHOTOS, FormProblem, ReportForm, Suggestion, file_form, suggestions
+from dialogs.form import MAX_PHOTOS, FormProblem, ReportForm, Suggestion, emergency_line, file_form, suggestions
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 
@@ -123,6 +123,7 @@ async def report(
     except FormProblem as exc:
         raise problem(services, exc.status, "mp.report_problem", reason=exc.reason, **exc.variables) from None
     case, place = done.filed.case, done.located.place
+    danger = emergency_line(done)
     return ReportOut(
         number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status), due_at=case.due_at,
         category=_category_out(done.suggestion),
@@ -130,6 +131,6 @@ async def report(
                              grid_id=place.grid_id, grid_name=place.grid_name, community=place.community,
                              street=place.street, source=done.located.source),
         photos=len(done.photos), urgent=case.urgent,
-        emergency_hint=services.templates.render("mp.emergency_hint") if case.urgent else None,
+        emergency_hint=services.templates.render("report.urgent", **danger) if danger else None,
         joined_existing=done.filed.joined_existing, neighbours=done.filed.neighbours,
     )
