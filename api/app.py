@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from api import worker as outbox
 from api.leaves import Leaves
+from api.memory import release_free_memory
+from api.prepare import prepare_in_child
 from api.routes import register_routes
 from api.services import Clock, DispatcherFactory, Parts, build_services, system_clock
 from api.settings import Settings, load_settings
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
             # moving them out of the collector's reach keeps full collections from pausing every request.
             gc.collect()
             gc.freeze()
+            release_free_memory()
             stop = asyncio.Event()
             worker = asyncio.create_task(outbox.run_worker(services, stop=stop)) if run_worker else None
             try:
@@ -67,6 +70,17 @@ def default_dispatcher(parts: Parts) -> Dispatcher:
     )
 
 
+def serving_app(settings: Settings, *, run_worker: bool) -> FastAPI:
+    """The app of a server process (``intake serve``, the uvicorn factory).
+
+    Migrations and, on a fresh data folder, the NLU model's training run in a child process first, so the
+    server never imports Alembic or scikit-learn and holds none of their garbage. Tests and other embedders
+    call :func:`create_app`, which migrates and loads (training on a cache miss) in-process.
+    """
+    prepare_in_child(data_dir=settings.data_dir, database_url=settings.database_url)
+    return create_app(settings.model_copy(update={"migrate_on_start": False}), run_worker=run_worker)
+
+
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory api.app:app_from_env``."""
-    return create_app(load_settings(), run_worker=True)
+    return serving_app(load_settings(), run_worker=True)

@@ -39,16 +39,20 @@ def serve(
     """
     import uvicorn
 
-    from api.app import create_app
-    from api.migrate import upgrade
+    from api.app import serving_app
+    from api.prepare import PrepareError
 
     _logging()
     settings = settings_or_exit()
     if host or port:
         settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
-    upgrade(settings.database_url)
+    try:
+        app_ = serving_app(settings, run_worker=worker)
+    except PrepareError as exc:
+        typer.echo(f"start-up failed: {exc}", err=True)
+        raise typer.Exit(1) from None
     _print_banner(settings)
-    uvicorn.run(create_app(settings, run_worker=worker), host=settings.host, port=settings.port,
+    uvicorn.run(app_, host=settings.host, port=settings.port,
                 loop="uvloop", http="httptools", log_level="info", access_log=False)
 
 

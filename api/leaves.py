@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.prepare import nlu_cache_dir, place_names
 from api.settings import Settings
 from cases.models import StaffUser
 from cases.rules import CaseRules
@@ -39,8 +40,8 @@ async def load_leaves(settings: Settings, engine: Engine, clock: Callable[[], da
         await asyncio.to_thread(ensure_demo_staff, engine, clock())
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     geo = await asyncio.to_thread(GeoService.load, settings.data_dir)
-    place_names = [place.name for place in geo.snapshot.places]
-    nlu = await asyncio.to_thread(NLU.load, extra_words=place_names, cache_dir=settings.data_dir / "nlu-cache")
+    # A server has its model trained and cached by a child first (api.app.serving_app): this only loads it.
+    nlu = await asyncio.to_thread(NLU.load, extra_words=place_names(geo), cache_dir=nlu_cache_dir(settings.data_dir))
     return Leaves(nlu=nlu, geo=geo, rules=CaseRules())
 
 
