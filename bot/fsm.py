@@ -83,7 +83,7 @@ class FSMContext:
         if record is not None and record.state is not None and self._clock() - record.touched > self.ttl:
             self.expired = Expired(record.state, dict(record.data))
             record = Record(state=None, data={}, touched=self._clock())
-            await self.storage.set(self.key, record)
+            await self.storage.delete(self.key)
         self._record = record or Record(state=None, data={}, touched=self._clock())
         self._written = False
 
@@ -124,7 +124,12 @@ class FSMContext:
     async def _save(self) -> None:
         assert self._record is not None
         self._written = True
-        await self.storage.set(self.key, self._record)
+        if self._record.state is None and not self._record.data:
+            # Nothing to remember reads the same as no record: a finished dialog costs no storage. (Kept,
+            # the empty records of every resident who ever wrote would pile up for the retention period.)
+            await self.storage.delete(self.key)
+        else:
+            await self.storage.set(self.key, self._record)
 
     async def touch(self) -> None:
         """Keep a live dialog alive: every handled message resets the idle clock (one write at most)."""
