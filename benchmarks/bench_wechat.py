@@ -104,6 +104,12 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (fields 14 and 15 of /proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _place_names() -> list[str]:
     import csv
 
@@ -153,7 +159,10 @@ def _cases_filed(database_url: str) -> int:
     return count
 
 
-def _wrk(url: str, script: Path, data: Path, *, connections: int, seconds: int) -> dict[str, float]:
+def _wrk(url: str, script: Path, data: Path, *, connections: int, seconds: int,
+         server: int | None = None) -> dict[str, float]:
+    """wrk's figures; with ``server`` (a pid) also the server's CPU time per request, in microseconds."""
+    cpu = _cpu_seconds(server) if server else 0.0
     result = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url, "--", str(data)],
         capture_output=True, text=True, check=True,
@@ -161,6 +170,8 @@ def _wrk(url: str, script: Path, data: Path, *, connections: int, seconds: int) 
     line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
     figures = json.loads(line.removeprefix("RESULT "))
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    if server:
+        figures["cpu_us"] = (_cpu_seconds(server) - cpu) / max(figures["requests"], 1) * 1e6
     return figures
 
 
@@ -241,9 +252,9 @@ def main() -> None:
 
         side_by_side = _requests_file(folder, int(DURATION * 6000), "talk", TURNS[:-1])
         baseline = _wrk(f"http://127.0.0.1:{echo_port}", script, side_by_side, connections=CONNECTIONS,
-                        seconds=DURATION)
+                        seconds=DURATION, server=echo.pid)
         talk = _wrk(f"http://127.0.0.1:{app_port}", script, side_by_side, connections=CONNECTIONS,
-                    seconds=DURATION)
+                    seconds=DURATION, server=app.pid)
         load = _sustained_load(f"http://127.0.0.1:{app_port}", script, folder, talk["rps"])
         filed = _cases_filed(database_url)
         single = _wrk(f"http://127.0.0.1:{app_port}", script, _requests_file(folder, 20000, "single"),
@@ -269,6 +280,8 @@ def main() -> None:
     for name, figures in rows:
         print(f"{name:<36}{figures['rps']:>9.0f}{figures['p50_us'] / 1000:>9.2f}{figures['p99_us'] / 1000:>9.2f}"
               f"{figures['errors'] + figures['non2xx']:>8.0f}")
+    print(f"server CPU per message: echo {baseline['cpu_us']:.0f} us, /wechat dialog turns {talk['cpu_us']:.0f} us "
+          f"(ratio {baseline['cpu_us'] / talk['cpu_us']:.2f}: the rate ratio on an otherwise idle machine)")
     wrapped = " (some MsgIds repeated: raise the request count)" if load["wrapped"] else ""
     print(f"ratio to the echo: dialog turns {talk['rps'] / baseline['rps']:.2f} (goal >= 0.5), "
           f"sustained load {load['rps'] / baseline['rps']:.2f}{wrapped}  "
