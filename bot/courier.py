@@ -5,6 +5,7 @@ resident reads it on the case page). Knows the channels and WeChat's errors, not
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -92,7 +93,7 @@ class Courier:
     async def _official_account(self, row: Push, variables: dict[str, Any]) -> Outcome:
         openid, key = row.recipient_openid, row.template_key
         errors: list[tuple[str, WeChatApiError]] = []
-        fields = fit(self.renderer.render_fields(key, **variables))
+        fields = fit(await asyncio.to_thread(self.renderer.render_fields, key, **variables))  # staff code
         template_id = self.template_ids.get(key)
         if fields and template_id:
             try:
@@ -103,7 +104,8 @@ class Courier:
             except ValueError as exc:  # a field WeChat would refuse (47003)
                 errors.append(("模板消息", WeChatApiError(47003, str(exc))))
         try:  # customer-service text: only inside the 48 h window after the resident's last message
-            await self.oa_api.send_custom_text(openid, self.renderer.render(key, **variables))
+            text = await asyncio.to_thread(self.renderer.render, key, **variables)  # off the event loop
+            await self.oa_api.send_custom_text(openid, text)
             return Outcome("sent", via="custom")
         except WeChatApiError as exc:
             errors.append(("客服消息", exc))
@@ -116,7 +118,7 @@ class Courier:
     async def _mini_program(self, row: Push, variables: dict[str, Any]) -> Outcome:
         key = row.template_key
         template_id = self.subscribe_ids.get(key)
-        fields = fit(self.renderer.render_fields(key, **variables))
+        fields = fit(await asyncio.to_thread(self.renderer.render_fields, key, **variables))  # staff code
         if not template_id or not fields:
             return Outcome("held", error=f"{key} 没有小程序订阅消息模板，居民可在工单页查看")
         page = self.case_page.format(number=variables.get("number", ""))

@@ -8,6 +8,7 @@ and the menu's fallback, which makes sure no message goes unanswered.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.dispatcher import Dispatcher
@@ -28,7 +29,7 @@ def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: 
     """A dispatcher with every dialog, ready to :meth:`~bot.dispatcher.Dispatcher.freeze`."""
 
     async def on_error(update: Update, exc: BaseException, responder: Responder) -> None:
-        responder.text(templates.render("system.error"))
+        responder.text(await asyncio.to_thread(templates.render, "system.error"))
 
     dispatcher = Dispatcher(storage=storage, locks=locks, dialog_ttl=dialog_ttl, on_error=on_error,
                             nlu=nlu, geo=geo, desk=desk, centre=centre, location_ttl=location_ttl)

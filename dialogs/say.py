@@ -1,7 +1,13 @@
-"""How dialogs speak: every sentence through a reply template, never a literal string in a handler."""
+"""How dialogs speak: every sentence through a reply template, never a literal string in a handler.
+
+Templates are staff-written code: even bounded, a render may take a while, and it may query the database
+for edited versions. So a handler's ``say(...)`` only records the key and values; once the handler has
+returned, :class:`SayMiddleware` renders them all in one worker thread, off the event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -17,18 +23,31 @@ class TemplateRenderer(Protocol):
 
 
 class Say:
-    """``say("report.ask_location")`` renders the staff-edited template and queues it for the resident."""
+    """``say("report.ask_location")`` queues the staff-edited template for the resident, in order."""
 
-    __slots__ = ("keys", "responder", "templates")
+    __slots__ = ("keys", "pending", "responder", "templates")
 
     def __init__(self, templates: TemplateRenderer, responder: Responder) -> None:
         self.templates = templates
         self.responder = responder
         self.keys: list[str] = []
+        self.pending: list[tuple[str, dict[str, Any]]] = []
 
     def __call__(self, key: str, /, **variables: Any) -> None:
         self.keys.append(key)
-        self.responder.text(self.templates.render(key, **variables))
+        self.pending.append((key, variables))
+
+    def _render_pending(self) -> list[str]:
+        return [self.templates.render(key, **variables) for key, variables in self.pending]
+
+    async def flush(self) -> None:
+        """Render what was said (in a worker thread) and hand it to the responder."""
+        if not self.pending:
+            return
+        texts = await asyncio.to_thread(self._render_pending)
+        self.pending.clear()
+        for text in texts:
+            self.responder.text(text)
 
 
 class SayMiddleware(BaseMiddleware):
@@ -38,8 +57,10 @@ class SayMiddleware(BaseMiddleware):
         self.templates = templates
 
     async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
-        data["say"] = Say(self.templates, data["responder"])
-        return await handler(update, data)
+        say = data["say"] = Say(self.templates, data["responder"])
+        result = await handler(update, data)
+        await say.flush()
+        return result
 
 
 def masked(phone: str | None) -> str:

@@ -3,6 +3,11 @@
 A body (and, for push templates, each field) must parse, use only the variables its key declares, render
 with the sample values, not be empty, fit WeChat's limits (2,048 bytes for text; 20 characters and one
 line per push field) and contain no phrase of the negative list, in any branch.
+
+A template is untrusted code, so it must also stay small with real values, not only with the samples: it
+is rendered once more with adversarial values (long texts, long lists, huge numbers) within the render
+budget, and loops whose length comes from a variable (``range(n)``), recursive loops and macros that call
+themselves are refused outright.
 """
 
 import re
@@ -11,12 +16,14 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
+from reply_templates.bounds import RenderLimitExceeded
 from reply_templates.catalog import TemplateSpec
 from reply_templates.environment import (
+    LOOP_GUARD,
     PUSH_FIELD_LIMIT_CHARS,
     WECHAT_TEXT_LIMIT_BYTES,
-    finish_text,
     make_environment,
+    render,
 )
 from reply_templates.errors import Problem
 
@@ -58,15 +65,26 @@ def _lint_part(
         ast = _ENV.parse(source)
     except TemplateSyntaxError as exc:
         return [Problem(exc.lineno, "syntax", f"{where}{_line(exc.lineno)}模板语法有误：{exc.message}")]
-    problems = _undeclared(spec, ast, where)
+    problems = _undeclared(spec, ast, where) + _unbounded(ast, where)
     rendered: list[str] = []
     if not problems:
+        template = _ENV.from_string(ast)
         for variables in _variants(spec):
             try:
-                rendered.append(finish_text(_ENV.from_string(ast).render(**variables)))
+                rendered.append(render(template, variables))
+            except RenderLimitExceeded:
+                problems.append(_too_much_work(where))
+                break
             except Exception as exc:
                 problems.append(Problem(None, "render", f"{where}用示例值生成时出错：{exc}"))
                 break
+        if not problems:
+            try:
+                render(template, _adversarial(spec.samples()))
+            except RenderLimitExceeded:
+                problems.append(_too_much_work(where))
+            except Exception:  # odd values may break a filter; only runaway work is refused here
+                pass
     problems += _negative(source, rendered, negative_phrases, where)
     for text in rendered:
         limits = _limits(text, field, where)
@@ -82,6 +100,48 @@ def _variants(spec: TemplateSpec) -> list[dict[str, Any]]:
     if spec.defaults():
         variants.append({**samples, **spec.defaults()})
     return variants
+
+
+def _too_much_work(where: str) -> Problem:
+    return Problem(None, "too_much_work", f"{where}在内容较长时生成得过慢或过长（可能是循环过多），请简化。")
+
+
+def _adversarial(value: Any) -> Any:
+    """A real message's worst case for a sample value: long texts, long lists, huge numbers."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return ((value or "长") * (200 // max(len(value), 1) + 1))[:200]
+    if isinstance(value, int):
+        return 10**12
+    if isinstance(value, float):
+        return 1e12
+    if isinstance(value, list | tuple):
+        items = [_adversarial(item) for item in value] or ["长" * 200]
+        return (items * (20 // len(items) + 1))[:20]
+    if isinstance(value, Mapping):
+        return {key: _adversarial(item) for key, item in value.items()}
+    return value
+
+
+def _unbounded(ast: nodes.Template, where: str) -> list[Problem]:
+    """Loops whose length a variable decides, recursive loops and macros calling themselves."""
+    problems = []
+    for loop in ast.find_all(nodes.For):
+        iterable = loop.iter
+        if isinstance(iterable, nodes.Filter) and iterable.name == LOOP_GUARD and iterable.node is not None:
+            iterable = iterable.node
+        if loop.recursive or (
+            isinstance(iterable, nodes.Call) and isinstance(iterable.node, nodes.Name)
+            and iterable.node.name == "range" and not all(isinstance(a, nodes.Const) for a in iterable.args)
+        ):
+            problems.append(Problem(loop.lineno, "unbounded_loop",
+                                    f"{where}{_line(loop.lineno)}的循环次数不固定，请只对给定的列表循环。"))
+    for macro in ast.find_all(nodes.Macro):
+        if any(isinstance(c.node, nodes.Name) and c.node.name == macro.name for c in macro.find_all(nodes.Call)):
+            problems.append(Problem(macro.lineno, "unbounded_loop",
+                                    f"{where}{_line(macro.lineno)}的宏调用了自己，请不要递归。"))
+    return problems
 
 
 def _undeclared(spec: TemplateSpec, ast: nodes.Template, where: str) -> list[Problem]:

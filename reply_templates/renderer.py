@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from reply_templates import store
 from reply_templates.catalog import Catalog, TemplateSpec
-from reply_templates.environment import finish_field, finish_text, fit_text, make_environment
+from reply_templates.environment import finish_field, fit_text, make_environment, render
 from reply_templates.errors import ReplyTemplateError, TemplateRenderError, UnknownTemplateError
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ class Renderer:
         if cached is None or cached[0] != source:
             cached = (source, self._env.from_string(source))
             self._compiled[(key, part)] = cached
-        return finish_text(cached[1].render(**values))
+        return render(cached[1], values)
 
     def _failed(self, key: str, version_id: int | None, exc: Exception) -> None:
         which = f"staff version {version_id}" if version_id is not None else "the shipped default"

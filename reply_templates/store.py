@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from reply_templates.catalog import Catalog, TemplateSpec, default_catalog
-from reply_templates.environment import finish_field, finish_text, make_environment
+from reply_templates.environment import finish_field, make_environment, render
 from reply_templates.errors import Problem, TemplateLintError, VersionNotFoundError
 from reply_templates.lint import lint
 from reply_templates.models import TemplateVersion
@@ -150,7 +150,7 @@ def preview(
     problems = lint(spec, body, fields, negative_phrases=catalog.negative_phrases)
     values = {**spec.samples(), **(variables or {})}
     try:
-        text = finish_text(_ENV.from_string(body).render(**values))
+        text = render(_ENV.from_string(body), values)
     except Exception:  # staff input: any failure just shows an empty preview
         text = ""
     rendered: dict[str, str] | None = None
@@ -158,7 +158,7 @@ def preview(
         rendered = {}
         for name, source in fields.items():
             try:
-                rendered[name] = finish_field(_ENV.from_string(source).render(**values))
+                rendered[name] = finish_field(render(_ENV.from_string(source), values))
             except Exception:  # staff input: any failure just shows an empty preview
                 rendered[name] = ""
     return Preview(text=text, fields=rendered, problems=problems)
