@@ -160,7 +160,8 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
             leaves = await load_leaves(settings, engine, clock)
         templates = Renderer(default_catalog(), engine, settings.template_refresh_seconds)
         desk = CaseDesk(engine=engine, rules=leaves.rules, media_dir=settings.media_dir,
-                        max_photo_bytes=settings.max_photo_bytes, clock=clock)
+                        max_photo_bytes=settings.max_photo_bytes, clock=clock,
+                        max_photo_pixels=settings.max_photo_pixels, photo_decoders=settings.photo_decoders)
         dispatcher = dispatcher_factory(Parts(settings=settings, storage=storage, locks=locks, leaves=leaves,
                                               templates=templates, desk=desk))
         dispatcher.freeze()

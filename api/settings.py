@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     location_event_ttl_seconds: Annotated[int, Field(ge=10)] = 5 * 60
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
     max_photo_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    max_photo_pixels: Annotated[int, Field(ge=10_000)] = 24_000_000
+    photo_decoders: Annotated[int, Field(ge=1, le=64)] = 2
     timestamp_tolerance_seconds: Annotated[int, Field(ge=10)] = 300
     worker_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     template_refresh_seconds: Annotated[float, Field(gt=0)] = 1.0

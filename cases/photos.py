@@ -18,7 +18,9 @@ from cases.drafts import StoredPhoto
 from cases.errors import PhotoRejected
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
-MAX_PIXELS = 50_000_000
+# A phone photo is 12 MP (WeChat sends residents' pictures at a few MP); decoding costs ~4 bytes a pixel,
+# so a 155 KB PNG declaring 49 MP would take ~200 MB and seconds of CPU. Checked before decoding.
+MAX_PIXELS = 24_000_000
 GPS_IFD = 0x8825
 
 
@@ -46,15 +48,20 @@ def _gps(image: Image.Image) -> tuple[float, float] | None:
     return round(lat, 7), round(lng, 7)
 
 
-def store_photo(data: bytes, media_dir: Path, max_bytes: int) -> StoredPhoto:
+def store_photo(data: bytes, media_dir: Path, max_bytes: int, max_pixels: int = MAX_PIXELS) -> StoredPhoto:
     """Check, clean and store ``data``; raises :class:`PhotoRejected` with ``too_big``,
-    ``not_an_image`` or ``unsupported_type``."""
+    ``not_an_image`` or ``unsupported_type``.
+
+    The size in pixels is read from the header and checked before any pixel is decoded.
+    """
     if len(data) > max_bytes:
         raise PhotoRejected("too_big")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected("too_big")
             image.load()
     except (
         UnidentifiedImageError,
@@ -67,8 +74,6 @@ def store_photo(data: bytes, media_dir: Path, max_bytes: int) -> StoredPhoto:
         raise PhotoRejected("not_an_image") from None
     if image.format not in FORMATS:
         raise PhotoRejected("unsupported_type")
-    if image.width * image.height > MAX_PIXELS:
-        raise PhotoRejected("too_big")
     fmt = image.format
     content_type, suffix = FORMATS[fmt]
     gps = _gps(image)

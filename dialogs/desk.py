@@ -28,11 +28,15 @@ T = TypeVar("T")
 class CaseDesk:
     def __init__(self, *, engine: Engine, rules: CaseRules, media_dir: Path, max_photo_bytes: int,
                  clock: Callable[[], datetime] | None = None, touch_interval: float = 600.0,
-                 flush_delay: float = 1.0) -> None:
+                 flush_delay: float = 1.0, max_photo_pixels: int = photos.MAX_PIXELS,
+                 photo_decoders: int = 2) -> None:
         self.engine = engine
         self.rules = rules
         self.media_dir = media_dir
         self.max_photo_bytes = max_photo_bytes
+        self.max_photo_pixels = max_photo_pixels
+        # Decoding a photo takes a core and tens of MB for a moment: a few at a time, the rest wait.
+        self._decoding = asyncio.Semaphore(photo_decoders)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.touch_interval = touch_interval
         self.flush_delay = flush_delay
@@ -79,7 +83,9 @@ class CaseDesk:
         await self._run(lambda session: activity.record_activity(session, pending))
 
     async def store_photo(self, content: bytes) -> StoredPhoto:
-        return await asyncio.to_thread(photos.store_photo, content, self.media_dir, self.max_photo_bytes)
+        async with self._decoding:
+            return await asyncio.to_thread(photos.store_photo, content, self.media_dir, self.max_photo_bytes,
+                                           self.max_photo_pixels)
 
     async def file(self, draft: CaseDraft) -> FiledCase:
         now = self.clock()

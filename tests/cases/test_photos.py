@@ -67,3 +67,31 @@ def test_gif_is_an_unsupported_type_and_big_files_are_too_big(tmp_path: Path) ->
         store_photo(encoded("PNG"), tmp_path, max_bytes=10)
     assert big.value.reason == "too_big"
     assert list(tmp_path.iterdir()) == []
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A valid black 1-bit PNG: a few KB on the wire, ``width × height`` pixels once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" * (1 + (width + 7) // 8)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height, 9)) + chunk(b"IEND", b""))
+
+
+def test_a_49_megapixel_png_is_refused_before_its_pixels_are_decoded(tmp_path: Path) -> None:
+    bomb = png_bomb(7000, 7000)
+    assert len(bomb) < 100_000
+    with pytest.raises(PhotoRejected) as refused:
+        store_photo(bomb, tmp_path, MAX)
+    assert refused.value.reason == "too_big"
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_a_photo_within_the_pixel_limit_is_kept(tmp_path: Path) -> None:
+    assert store_photo(png_bomb(400, 300), tmp_path, MAX, max_pixels=120_000).width == 400
+    with pytest.raises(PhotoRejected):
+        store_photo(png_bomb(401, 300), tmp_path, MAX, max_pixels=120_000)
