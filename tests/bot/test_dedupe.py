@@ -46,9 +46,35 @@ async def test_a_retry_gives_up_when_the_first_attempt_is_still_running(cache: R
     assert await cache.wait("oa:3001", timeout=0.05) is None
 
 
-async def test_memory_claims_expire_after_their_ttl() -> None:
-    cache = MemoryReplyCache(ttl=0.01)
+async def test_memory_claims_expire_after_the_replay_window() -> None:
+    cache = MemoryReplyCache(ttl=0.01, replay_window=0.02)
     await cache.claim("oa:4001")
     await asyncio.sleep(0.03)
     assert await cache.claim("oa:4002") is True  # sweeps the expired claim
     assert await cache.claim("oa:4001") is True
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def short_cache(request: pytest.FixtureRequest) -> AsyncIterator[ReplyCache]:
+    """Replies kept one second, claims and nonces ten: a replay after the reply is gone, scaled down."""
+    if request.param == "memory":
+        yield MemoryReplyCache(ttl=1, replay_window=10)
+        return
+    client = Redis.from_url(request.getfixturevalue("redis_url"))
+    yield RedisReplyCache(client, prefix=request.getfixturevalue("redis_prefix"), ttl=1, replay_window=10)
+    await client.aclose()
+
+
+async def test_a_replay_after_the_reply_expired_is_still_not_handled_again(short_cache: ReplyCache) -> None:
+    assert await short_cache.claim("oa:5001") is True
+    await short_cache.put("oa:5001", "<xml>filed</xml>")
+    await asyncio.sleep(1.1)  # WeChat's retries are over; a captured request is replayed
+    assert await short_cache.claim("oa:5001") is False
+    assert await short_cache.wait("oa:5001", timeout=0.5) is None  # nothing to wait for: it was answered
+
+
+async def test_a_nonce_carries_one_message_only(short_cache: ReplyCache) -> None:
+    assert await short_cache.bind_nonce("1700000000:abc", "oa:6001") is True
+    assert await short_cache.bind_nonce("1700000000:abc", "oa:6001") is True  # WeChat's retry
+    assert await short_cache.bind_nonce("1700000000:abc", "oa:6002") is False  # a body of someone else's
+    assert await short_cache.bind_nonce("1700000000:abd", "oa:6002") is True
