@@ -7,6 +7,10 @@
 
 The channel's adapter (``bot/channels``) reads the request into an :class:`~bot.types.Update` and completes
 it (the official account downloads the photo); a :class:`Replies` per channel renders the answer.
+
+Redis away (the claim, the lock or the dialog state cannot be reached): the message is not handled — a
+retry could otherwise be handled twice — and the resident gets the polite ``system.busy`` reply in the
+channel's own form, never a 500 (WeChat would show "该公众号暂时无法提供服务").
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import logging
 import time
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from api.services import Services
 from bot.errors import MediaUnavailable
-from bot.types import Outgoing, Update
+from bot.types import Outgoing, TextMessage, Update
 
 log = logging.getLogger(__name__)
+STORE_ERRORS = (RedisError, OSError)  # Redis away or restarting (connection refused, reset, timeout)
 
 
 class Replies(Protocol):
@@ -42,22 +49,44 @@ async def receive(services: Services, update: Update, replies: Replies) -> str:
     services.metrics.updates.labels(update.kind.value, update.channel.value).inc()
     key = update.dedupe_key
     budget = services.settings.reply_budget_seconds
-    if not await services.replies.claim(key):
-        services.metrics.retries.inc()
-        cached = await services.replies.wait(key, budget)
-        return cached if cached is not None else replies.unanswered
+    try:
+        if not await services.replies.claim(key):
+            services.metrics.retries.inc()
+            cached = await services.replies.wait(key, budget)
+            return cached if cached is not None else replies.unanswered
+    except STORE_ERRORS as exc:
+        services.metrics.errors.labels("reply_cache").inc()
+        log.warning("retry cache unavailable, message %s not handled: %s", key, exc)
+        return replies.answer(update, [await _apology(services)])
 
     task = asyncio.create_task(_dispatch(services, update, replies))
     done, _ = await asyncio.wait({task}, timeout=None if replies.waits else budget)
     if task not in done:
-        await services.replies.put(key, replies.unanswered)
+        await _remember(services, key, replies.unanswered)
         services.spawn(_late(services, update, task, replies))
         services.metrics.replies.labels("late").inc()
         return replies.unanswered
-    reply = replies.answer(update, _result(services, task))
-    await services.replies.put(key, reply)
+    messages = _result(services, task)
+    if task.exception() is not None:  # the dispatcher could not reach its own error handler (lock, state)
+        messages = [await _apology(services)]
+    reply = replies.answer(update, messages)
+    await _remember(services, key, reply)
     services.metrics.latency.labels(update.channel.value).observe(time.perf_counter() - started)
     return reply
+
+
+async def _apology(services: Services) -> Outgoing:
+    services.metrics.replies.labels("apology").inc()
+    return TextMessage(await asyncio.to_thread(services.templates.render, "system.busy"))
+
+
+async def _remember(services: Services, key: str, reply: str) -> None:
+    """Keep the reply for retries; if the cache is away, a retry just gets the channel's "unanswered"."""
+    try:
+        await services.replies.put(key, reply)
+    except STORE_ERRORS as exc:
+        services.metrics.errors.labels("reply_cache").inc()
+        log.warning("could not keep the reply to %s for retries: %s", key, exc)
 
 
 async def _dispatch(services: Services, update: Update, replies: Replies) -> list[Outgoing]:
@@ -81,5 +110,7 @@ async def _late(services: Services, update: Update, task: asyncio.Task[list[Outg
     """The handler outran the budget: its answers go out by the channel's later path."""
     await asyncio.wait({task})
     messages = _result(services, task)
+    if task.exception() is not None:
+        messages = [await _apology(services)]
     if messages:
         await replies.deliver_late(update, messages)

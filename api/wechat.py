@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ServicesDep
-from api.ingress import receive
+from api.ingress import STORE_ERRORS, receive
 from api.services import Services
 from bot.channels.official_account import CallbackParams, Inbound, coalesce
 from bot.errors import BadSignature, MalformedMessage, StaleRequest
@@ -68,6 +68,14 @@ async def callback(params: ParamsDep, request: Request, services: ServicesDep) -
         services.metrics.rejected.labels("MalformedMessage").inc()
         log.warning("malformed callback: %s", exc)
         return PlainTextResponse("malformed message", status_code=400)
+    try:
+        fresh = await services.replies.bind_nonce(f"{params.timestamp}:{params.nonce}", inbound.update.dedupe_key)
+    except STORE_ERRORS:
+        fresh = True  # the claim meets the same outage and the resident is answered politely
+    if not fresh:
+        services.metrics.rejected.labels("ReplayedNonce").inc()
+        log.warning("refused callback: nonce %s re-used with another message", params.nonce)
+        return PlainTextResponse("invalid signature", status_code=403)
     reply = await receive(services, inbound.update, OfficialAccountReplies(services, inbound))
     if reply == SUCCESS:
         return PlainTextResponse(SUCCESS)

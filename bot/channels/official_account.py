@@ -4,11 +4,17 @@ WeChat calls our URL with ``signature``, ``timestamp`` and ``nonce`` in the quer
 mode also ``encrypt_type=aes`` and ``msg_signature`` with the message AES-encrypted in ``<Encrypt>``
 (wechatpy's :class:`~wechatpy.crypto.WeChatCrypto` does the cryptography). Message XML is flat, so it is
 read with the standard library's expat after refusing any DTD (entity expansion, external entities).
+Only UTF-8 is read, as WeChat sends it: a UTF-16 body would hide ``<!DOCTYPE`` from a byte search.
+
+When an EncodingAESKey is configured (safe or compatible mode) every message must come encrypted: in
+those modes WeChat always adds the ``<Encrypt>`` copy, and the plain signature covers only the query, so a
+plaintext body would let anyone holding one logged ``signature/timestamp/nonce`` speak as any resident.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -38,7 +44,8 @@ _KINDS = {
     "text": Kind.TEXT, "image": Kind.IMAGE, "voice": Kind.VOICE, "location": Kind.LOCATION,
     "video": Kind.VIDEO, "shortvideo": Kind.VIDEO, "link": Kind.LINK, "event": Kind.EVENT,
 }
-_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity", b"<?xml-stylesheet")
+_FORBIDDEN = ("<!doctype", "<!entity", "<?xml-stylesheet")
+_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +77,20 @@ def parse_flat_xml(body: bytes | str, *, max_bytes: int = 1024 * 1024) -> dict[s
     raw = body.encode() if isinstance(body, str) else body
     if len(raw) > max_bytes:
         raise MalformedMessage(f"body of {len(raw)} bytes exceeds {max_bytes}")
-    if any(marker in raw for marker in _FORBIDDEN):
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedMessage("the body is not UTF-8") from None
+    declared = _DECLARED_ENCODING.match(text)
+    if "\x00" in text or (declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8")):
+        raise MalformedMessage("only UTF-8 XML is accepted")
+    lowered = text.lower()
+    if any(marker in lowered for marker in _FORBIDDEN):
         raise MalformedMessage("DTDs and entity declarations are not accepted")
     try:
-        root = ET.fromstring(raw)
+        parser = ET.XMLParser(encoding="utf-8")  # whatever the declaration says
+        parser.feed(raw)
+        root = parser.close()
     except ET.ParseError as exc:
         raise MalformedMessage(f"not well-formed XML: {exc}") from None
     if root.tag != "xml":
@@ -119,6 +136,8 @@ class OfficialAccount:
     # -- inbound --------------------------------------------------------------------------------
     def read(self, body: bytes, params: CallbackParams, *, now: float | None = None) -> Inbound:
         self.check(params, now=now)
+        if self.crypto is not None and not params.encrypted:
+            raise BadSignature("a plaintext message while an EncodingAESKey is configured (no downgrade)")
         outer = parse_flat_xml(body, max_bytes=self.max_body_bytes)
         if params.encrypted:
             fields = self._decrypt(outer, params)

@@ -63,6 +63,16 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def plain_client(tmp_path: Path) -> Iterator[TestClient]:
+    """An account in plaintext mode (no EncodingAESKey configured)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/p.db", media_dir=tmp_path / "media",
+                        reply_budget_seconds=0.3, wechat_aes_key=None)
+    app = create_app(settings, dispatcher_factory=echo_dispatcher)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
 def signature(timestamp: str, nonce: str) -> str:
     signer = WeChatSigner()
     signer.add_data(SANDBOX_TOKEN, timestamp, nonce)
@@ -91,8 +101,8 @@ def post_safe(client: TestClient, xml: str, *, nonce: str | None = None) -> tupl
     return response.status_code, parse_flat_xml(plain)
 
 
-def post_plain(client: TestClient, body: bytes | str, **overrides: str) -> Any:
-    ts, nonce = str(int(time.time())), "nonce1"
+def post_plain(client: TestClient, body: bytes | str, *, nonce: str | None = None, **overrides: str) -> Any:
+    ts, nonce = str(int(time.time())), nonce or uuid.uuid4().hex[:10]
     query = {"signature": signature(ts, nonce), "timestamp": ts, "nonce": nonce, **overrides}
     return client.post("/wechat", content=body, params=query)
 
@@ -114,8 +124,8 @@ def test_safe_mode_message_gets_an_encrypted_signed_answer(client: TestClient) -
     assert reply["MsgType"] == "text"
 
 
-def test_plaintext_mode_answers_in_plaintext(client: TestClient) -> None:
-    response = post_plain(client, text_xml("你好", "9002"))
+def test_plaintext_mode_answers_in_plaintext(plain_client: TestClient) -> None:
+    response = post_plain(plain_client, text_xml("你好", "9002"))
     assert response.status_code == 200
     assert parse_flat_xml(response.content)["Content"] == "收到：你好"
 
@@ -167,13 +177,13 @@ def test_replayed_timestamp_is_403(client: TestClient) -> None:
     b"<xml><Content>broken",
     b"",
 ])
-def test_hostile_or_malformed_xml_is_400(client: TestClient, body: bytes) -> None:
-    assert post_plain(client, body).status_code == 400
+def test_hostile_or_malformed_xml_is_400(plain_client: TestClient, body: bytes) -> None:
+    assert post_plain(plain_client, body).status_code == 400
 
 
-def test_oversize_body_is_400(client: TestClient) -> None:
+def test_oversize_body_is_400(plain_client: TestClient) -> None:
     huge = b"<xml><Content>" + b"a" * (1024 * 1024 + 10) + b"</Content></xml>"
-    assert post_plain(client, huge).status_code == 400
+    assert post_plain(plain_client, huge).status_code == 400
 
 
 def test_extra_messages_go_out_as_customer_service_messages(client: TestClient) -> None:
@@ -226,3 +236,47 @@ def test_extra_messages_arrive_after_the_passive_reply(client: TestClient) -> No
         time.sleep(0.1)
     assert [m["via"] for m in log][:1] == ["reply"]
     assert "第一条" in str(log[0]) and "第二条" in str(log[-1])
+
+
+# -- attacks with a valid signature in hand: downgrade, encoding tricks, replays -------------------------
+
+
+def test_safe_mode_refuses_a_plaintext_message_signed_with_a_logged_signature(client: TestClient) -> None:
+    """signature/timestamp/nonce from an access log sign no body: plaintext would let anyone be anyone."""
+    msg_id = str(uuid.uuid4().int % 10**18)
+    response = post_plain(client, text_xml("我的工单", msg_id, sender="o-victim"))
+    assert response.status_code == 403
+    assert msg_id not in CALLS
+    assert "我的工单" not in response.text
+
+
+def test_a_utf16_body_cannot_smuggle_an_entity_past_the_dtd_check(plain_client: TestClient) -> None:
+    xml = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE xml [<!ENTITY a "ENTITY-EXPANDED">]>'
+           f"<xml><ToUserName>gh</ToUserName><FromUserName>o-x</FromUserName><CreateTime>{int(time.time())}"
+           "</CreateTime><MsgType>text</MsgType><Content>&a;</Content><MsgId>77001</MsgId></xml>")
+    for body in (xml.encode("utf-16"), xml.encode("utf-16-le"), xml.replace("UTF-16", "UTF-8").encode("utf-16-be")):
+        response = post_plain(plain_client, body)
+        assert response.status_code == 400
+        assert "ENTITY-EXPANDED" not in response.text
+    assert "77001" not in CALLS
+
+
+def test_a_conversation_replayed_after_the_retry_window_is_not_handled_again(client: TestClient) -> None:
+    """Replies are kept a minute, claims the whole accepted timestamp window: a replay files nothing."""
+    msg_id = str(uuid.uuid4().int % 10**18)
+    xml = text_xml("确认", msg_id)
+    assert post_safe(client, xml, nonce="captured1")[0] == 200
+    replies = client.app.state.services.replies  # type: ignore[attr-defined]
+    replies._replies.clear()  # what a minute does to the kept replies (scaled: no waiting in the suite)
+    status, reply = post_safe(client, xml, nonce="captured1")
+    assert (status, reply) == (200, "success")
+    assert CALLS[msg_id] == 1
+
+
+def test_a_captured_nonce_cannot_carry_another_message(plain_client: TestClient) -> None:
+    first = str(uuid.uuid4().int % 10**18)
+    assert post_plain(plain_client, text_xml("你好", first), nonce="seen-in-a-log").status_code == 200
+    forged = str(uuid.uuid4().int % 10**18)
+    response = post_plain(plain_client, text_xml("冒充", forged, sender="o-victim"), nonce="seen-in-a-log")
+    assert response.status_code == 403
+    assert forged not in CALLS
