@@ -30,7 +30,8 @@ from bot.dedupe import MemoryReplyCache, RedisReplyCache, ReplyCache
 from bot.dispatcher import Dispatcher
 from bot.locks import MemoryLocks, RedisLocks, ResidentLocks
 from bot.push import MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi
-from bot.storage import BaseStorage, MemoryStorage, RedisStorage
+from bot.sql_storage import SqlStorage
+from bot.storage import BaseStorage, MemoryStorage, MirroredStorage, RedisStorage
 from cases.rules import CaseRules
 from dialogs import CaseDesk
 from geo import GeoService
@@ -141,10 +142,12 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
     locks: ResidentLocks
     replies: ReplyCache
     token_cache: TokenCache
+    engine = make_engine(settings.database_url)
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url)
         prefix = settings.redis_prefix
-        storage = RedisStorage(redis, prefix=prefix)
+        # Drafts outlive a Redis restart: every dialog write also goes to the database.
+        storage = MirroredStorage(RedisStorage(redis, prefix=prefix), SqlStorage(engine))
         locks = RedisLocks(redis, prefix=prefix)
         replies = RedisReplyCache(redis, prefix=prefix)
         token_cache = RedisTokenCache(redis, prefix=prefix)
@@ -152,7 +155,6 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
         storage, locks, replies, token_cache = MemoryStorage(), MemoryLocks(), MemoryReplyCache(), \
             MemoryTokenCache()
     http, base = wechat_http(settings, app)
-    engine = make_engine(settings.database_url)
     try:
         oa_api = WeChatApi(base_url=base, appid=settings.wechat_appid, secret=settings.wechat_secret,
                            cache=token_cache, http=http)

@@ -1,4 +1,5 @@
-"""Where dialog state lives: :class:`MemoryStorage` (embedded default) or :class:`RedisStorage`.
+"""Where dialog state lives: :class:`MemoryStorage` (embedded default) or :class:`RedisStorage`, optionally
+mirrored to a durable backup (:class:`MirroredStorage`, :class:`bot.sql_storage.SqlStorage`).
 
 Both honour one contract (``tests/bot/test_storage.py`` runs it against each): string resident ids,
 records that carry when they were last touched, and physical expiry ``retention`` seconds after the
@@ -7,13 +8,18 @@ last write so abandoned dialogs do not pile up.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +120,52 @@ class RedisStorage(BaseStorage):
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+class MirroredStorage(BaseStorage):
+    """Dialog state written to two storages: a fast shared one and a durable backup.
+
+    Redis is fast and shared, but may run without persistence: after its restart every half-finished
+    report would be gone and the resident's next "确认" would get the help text. Every write therefore also
+    goes to the backup (the database), and a record the primary does not have (or cannot give, while it
+    is away) is read from the backup. A failing side is logged and skipped; only both failing raises.
+    """
+
+    def __init__(self, primary: BaseStorage, backup: BaseStorage) -> None:
+        self.primary = primary
+        self.backup = backup
+
+    async def get(self, key: StorageKey) -> Record | None:
+        try:
+            found = await self.primary.get(key)
+        except Exception:
+            log.warning("dialog state: primary storage unavailable, reading the backup", exc_info=True)
+            return await self.backup.get(key)
+        if found is not None:
+            return found
+        return await self._quietly(self.backup.get(key))
+
+    async def set(self, key: StorageKey, record: Record) -> None:
+        await self._both(self.primary.set(key, record), self.backup.set(key, record))
+
+    async def delete(self, key: StorageKey) -> None:
+        await self._both(self.primary.delete(key), self.backup.delete(key))
+
+    async def close(self) -> None:
+        await self._both(self.primary.close(), self.backup.close())
+
+    async def _both(self, first: Awaitable[None], second: Awaitable[None]) -> None:
+        results = await asyncio.gather(first, second, return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if len(failures) == len(results):
+            raise failures[0]
+        for failure in failures:
+            log.warning("dialog state: one storage failed, the other holds the record: %r", failure)
+
+    @staticmethod
+    async def _quietly(read: Awaitable[Record | None]) -> Record | None:
+        try:
+            return await read
+        except Exception:
+            log.warning("dialog state: backup storage unavailable", exc_info=True)
+            return None

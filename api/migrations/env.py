@@ -1,7 +1,7 @@
 """Alembic environment: the URL comes from the caller (:func:`api.migrate.upgrade`), never alembic.ini.
 
-Every table module registers on ``SQLModel.metadata``: the cases' tables, and the reply templates' when
-that package ships its models. On PostgreSQL an advisory lock keeps two starting processes from running
+Every table module registers on ``SQLModel.metadata``: the cases' tables, the dialog states', and the reply
+templates' when that package ships its models. On PostgreSQL an advisory lock keeps two starting processes from running
 the same migration at once.
 """
 
@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+import bot.sql_storage  # noqa: F401  (registers the dialog-state table)
 import cases.models  # noqa: F401  (registers the tables)
 from api.db import make_engine
 

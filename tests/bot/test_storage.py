@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from sqlmodel import SQLModel, create_engine
 
 from bot.fsm import FSMContext, State, StatesGroup
-from bot.storage import BaseStorage, MemoryStorage, Record, RedisStorage, StorageKey
+from bot.sql_storage import DialogState, SqlStorage
+from bot.storage import BaseStorage, MemoryStorage, MirroredStorage, Record, RedisStorage, StorageKey
 
 pytestmark = pytest.mark.anyio
 
@@ -18,14 +21,25 @@ class Report(StatesGroup):
     locating = State()
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
+def sql_storage(tmp_path: Path) -> SqlStorage:
+    engine = create_engine(f"sqlite:///{tmp_path / 'dialogs.db'}")
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[DialogState.__tablename__]])
+    return SqlStorage(engine)
+
+
+@pytest.fixture(params=["memory", "redis", "sql", "redis+sql"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BaseStorage]:
+    store: BaseStorage
     if request.param == "memory":
-        store: BaseStorage = MemoryStorage()
+        store = MemoryStorage()
+    elif request.param == "sql":
+        store = sql_storage(tmp_path)
     else:
         url = request.getfixturevalue("redis_url")
         prefix = request.getfixturevalue("redis_prefix")
         store = RedisStorage(Redis.from_url(url), prefix=prefix)
+        if request.param == "redis+sql":
+            store = MirroredStorage(store, sql_storage(tmp_path))
     yield store
     await store.close()
 
