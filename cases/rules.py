@@ -29,7 +29,6 @@ class CaseRules:
     repeat_count: int = 3
     repeat_days: int = 30
     rating_days: int = 14
-    max_description_chars: int = 2000
 
     def is_workday(self, day: date) -> bool:
         if day in self.extra_workdays:

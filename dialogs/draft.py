@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dialogs.say import shorten
+
 PLACE_SCORE_CLEAR = 12.0  # a best place this far ahead of the next is taken without asking
 VAGUE_SCORE = 0.35  # below this, an unsure reading of a short text is a reason to ask what the problem is
 MAX_CHOICES = 3
@@ -167,7 +169,7 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
     category = data.get("category") or {}
     location = data.get("location") or {}
     return {
-        "description": data.get("description", ""),
+        "description": shorten(data.get("description", "")),
         "place": location.get("address") or location.get("grid_name", ""),
         "grid_name": location.get("grid_name", ""),
         "category": category.get("minor_name") or category.get("major_name") or "",

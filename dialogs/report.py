@@ -37,7 +37,7 @@ from dialogs.draft import (
 )
 from dialogs.filing import file_report, proceed
 from dialogs.problems import split_problems
-from dialogs.say import Say, numbered, pick_number
+from dialogs.say import Say, numbered, pick_number, shorten
 from dialogs.steps import Report, ask, read_back
 from dialogs.understanding import cue_of
 from dialogs.words import PROBLEM_HINTS
@@ -66,7 +66,7 @@ async def offer_resume(update: Update, state: FSMContext, say: Say) -> None:
     old["held_text"] = update.text if update.kind in (K.TEXT, K.VOICE) else ""
     await state.set_data(old)
     await state.set_state(Report.resume)
-    say("report.resume", description=old["description"])
+    say("report.resume", description=shorten(old["description"]))
 
 
 @router.handler(StateIs(Report.resume))

@@ -68,6 +68,14 @@ def masked(phone: str | None) -> str:
     return mask_phone(phone) or ""
 
 
+DISPLAY_CHARS = 200  # a description is echoed at most this long; the case keeps every word
+
+
+def shorten(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """``text`` for display in a reply: cut with an ellipsis so the rest of the message still fits."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _CHOICE = re.compile(r"^\s*(?:第\s*)?([1-9])\s*(?:个|项|号)?\s*$")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

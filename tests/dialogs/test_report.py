@@ -209,3 +209,16 @@ async def test_a_question_mark_does_not_hide_the_answer(chat: Chat) -> None:
     assert len(chat.cases()) == 1
     await chat.say("楼道里堆满了杂物")
     assert (await chat.say("取消？")).keys == ["report.cancelled"]
+
+
+async def test_a_description_of_any_length_is_filed_whole_and_shown_short(chat: Chat) -> None:
+    """One message of 2,300 characters: 确认 files it whole, not "系统刚才出了点问题"."""
+    await chat.say("小区门口的路灯坏了好几天了，晚上黑灯瞎火的，老人孩子出门都不方便，" * 70)
+    await chat.pin(LAT, LNG)
+    await finish(chat)
+    [case] = chat.cases()
+    assert len(case.description) > 2000
+    assert case.description.count("黑灯瞎火") == 70
+    summary = next(r for r in chat.log if "report.summary" in r.keys)
+    assert all(len(text.encode()) <= 2048 for text in summary.texts)
+    assert any("回复“确认”提交" in text for text in summary.texts)
