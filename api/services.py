@@ -23,7 +23,6 @@ from api.db import make_engine
 from api.leaves import Leaves, load_leaves
 from api.metrics import Metrics
 from api.settings import Settings
-from api.throttle import LoginThrottle
 from bot.channels.mini_program import MiniProgram
 from bot.channels.official_account import OfficialAccount
 from bot.dedupe import MemoryReplyCache, RedisReplyCache, ReplyCache
@@ -32,6 +31,7 @@ from bot.locks import MemoryLocks, RedisLocks, ResidentLocks
 from bot.push import MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi
 from bot.sql_storage import SqlStorage
 from bot.storage import BaseStorage, MemoryStorage, MirroredStorage, RedisStorage
+from cases.login_throttle import LoginThrottle
 from cases.rules import CaseRules
 from dialogs import CaseDesk
 from geo import GeoService

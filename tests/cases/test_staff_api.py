@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -34,6 +35,7 @@ class Staff:
     agent: dict[str, str]
     client: httpx.AsyncClient
     numbers: dict[str, str]
+    app: FastAPI
 
 
 @pytest.fixture
@@ -81,6 +83,7 @@ async def api(engine: Engine, tmp_path: Path, leaves: Leaves) -> AsyncIterator[S
             agent={"Authorization": f"Bearer {tokens['王芳']}"},
             client=client,
             numbers=numbers,
+            app=app,
         )
 
 
@@ -279,3 +282,29 @@ async def test_repeated_failed_logins_are_throttled(api: Staff) -> None:
     assert blocked.status_code == 429
     other = await api.client.post("/api/staff/login", json={"name": "管理员", "password": "admin-pass"})
     assert other.status_code == 200
+
+
+def from_address(api: Staff, address: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app, client=(address, 40000)),
+                             base_url="http://test")
+
+
+async def test_wrong_passwords_from_elsewhere_do_not_lock_the_real_user_out(api: Staff) -> None:
+    async with from_address(api, "203.0.113.7") as attacker, from_address(api, "10.1.2.3") as desk:
+        for _ in range(8):
+            assert (await attacker.post("/api/staff/login", json={"name": "王芳", "password": "x"})).status_code \
+                in (401, 429)
+        assert (await attacker.post("/api/staff/login", json={"name": "王芳", "password": "agent-pass"})
+                ).status_code == 429
+        real = await desk.post("/api/staff/login", json={"name": "王芳", "password": "agent-pass"})
+        assert real.status_code == 200
+
+
+async def test_an_address_spraying_names_is_stopped_before_hashing_each_one(api: Staff) -> None:
+    async with from_address(api, "198.51.100.9") as sprayer, from_address(api, "10.1.2.3") as desk:
+        answers = [(await sprayer.post("/api/staff/login", json={"name": f"user{i}", "password": "123456"})
+                    ).status_code for i in range(40)]
+        assert answers[:30] == [401] * 30
+        assert set(answers[30:]) == {429}
+        assert (await desk.post("/api/staff/login", json={"name": "王芳", "password": "agent-pass"})).status_code \
+            == 200

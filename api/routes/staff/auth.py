@@ -1,14 +1,15 @@
-"""Staff sign-in and accounts: ``POST /login`` (throttled per name), ``GET /me``, ``GET|POST /users``."""
+"""Staff sign-in and accounts: ``POST /login`` (throttled per address and name), ``GET /me``, ``GET|POST /users``."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminStaff, CurrentStaff, NowDep, ServicesDep, SessionDep
 from cases import StaffError
+from cases.login_throttle import LoginBusy
 from cases.queries import staff_accounts
 from cases.staff import authenticate, create_staff, issue_token
 
@@ -47,16 +48,21 @@ class StaffPublic(BaseModel):
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, services: ServicesDep, session: SessionDep, now: NowDep) -> LoginOut:
+def login(body: LoginIn, request: Request, services: ServicesDep, session: SessionDep, now: NowDep) -> LoginOut:
     throttle = services.staff_logins
     name = body.name.strip()
-    if throttle.blocked(name, now):
+    address = request.client.host if request.client else "-"
+    if throttle.blocked(address, name, now):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "登录失败次数过多，请 15 分钟后再试")
-    user = authenticate(session=session, name=name, password=body.password, now=now)
+    try:
+        with throttle.hashing():
+            user = authenticate(session=session, name=name, password=body.password, now=now)
+    except LoginBusy:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "登录的人太多，请稍后再试") from None
     if user is None:
-        throttle.failed(name, now)
+        throttle.failed(address, name, now)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误", headers={"WWW-Authenticate": "Bearer"})
-    throttle.succeeded(name)
+    throttle.succeeded(address, name)
     ttl = services.settings.staff_token_ttl_seconds
     token = issue_token(user, secret=services.settings.secret_key, ttl_seconds=ttl, now=now)
     return LoginOut(access_token=token, expires_in=ttl, name=user.name, role=user.role)
