@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import worker as outbox
+from api.guard import RequestGuard
 from api.leaves import Leaves
 from api.memory import release_free_memory
 from api.prepare import prepare_in_child
@@ -19,6 +20,7 @@ from api.routes import register_routes
 from api.services import Clock, DispatcherFactory, Parts, build_services, system_clock
 from api.settings import Settings, load_settings
 from bot.dispatcher import Dispatcher
+from dialogs.form import MAX_PHOTOS
 
 log = logging.getLogger(__name__)
 # Threads for blocking work (database calls, photos, start-up loading). The event loop is the only thread that
@@ -62,7 +64,22 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
     app = FastAPI(title="共治 Gongzhi Intake", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     register_routes(app, settings)
+    app.add_middleware(RequestGuard, default_limit=settings.max_request_bytes, limits=request_limits(settings),
+                       metrics_token=settings.metrics_token or None)
     return app
+
+
+def request_limits(settings: Settings) -> dict[str, int]:
+    """Body limits per path prefix: room for each route's photos, then whatever the settings say."""
+    slack = 1024 * 1024
+    photo = settings.max_photo_bytes
+    return {
+        "/wechat": settings.max_body_bytes,
+        "/api/mp/reports": MAX_PHOTOS * photo + slack,
+        "/api/mp/chat": photo * 4 // 3 + slack,  # one photo in base64
+        "/sandbox": 2 * photo + slack,  # the stand-in's media uploads
+        **settings.request_limits,
+    }
 
 
 def default_dispatcher(parts: Parts) -> Dispatcher:

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     reply_budget_seconds: Annotated[float, Field(gt=0, le=4.8)] = 4.0
     location_event_ttl_seconds: Annotated[int, Field(ge=10)] = 5 * 60
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    # Every request body, before parsing: the default, and per path prefix (JSON), e.g. {"/api/mp/reports": 50000000}.
+    # Unset prefixes get room for their photos: reports 9 × max_photo_bytes, chat one photo in base64.
+    max_request_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    request_limits: dict[str, Annotated[int, Field(ge=1024)]] = Field(default_factory=dict)
+    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <token>"
     max_photo_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     max_photo_pixels: Annotated[int, Field(ge=10_000)] = 24_000_000
     photo_decoders: Annotated[int, Field(ge=1, le=64)] = 2

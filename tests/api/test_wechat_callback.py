@@ -181,9 +181,9 @@ def test_hostile_or_malformed_xml_is_400(plain_client: TestClient, body: bytes) 
     assert post_plain(plain_client, body).status_code == 400
 
 
-def test_oversize_body_is_400(plain_client: TestClient) -> None:
+def test_oversize_body_is_413_before_it_is_read(plain_client: TestClient) -> None:
     huge = b"<xml><Content>" + b"a" * (1024 * 1024 + 10) + b"</Content></xml>"
-    assert post_plain(plain_client, huge).status_code == 400
+    assert post_plain(plain_client, huge).status_code == 413
 
 
 def test_extra_messages_go_out_as_customer_service_messages(client: TestClient) -> None:
