@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, AwareDatetime
 from sqlmodel import Session
 
 from api.services import Services
@@ -90,3 +91,17 @@ def admin_staff(user: CurrentStaff) -> StaffUser:
 
 
 AdminStaff = Annotated[StaffUser, Depends(admin_staff)]
+
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _reasonable(moment: datetime) -> datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("时间应在 2000 年到 2099 年之间")
+    return moment
+
+
+# A query-string time: with a time zone (a naive one would be read differently by each server) and within
+# this century (9999-12-31 would overflow the arithmetic after it): anything else is a 422, never a 500.
+Moment = Annotated[AwareDatetime, AfterValidator(_reasonable)]

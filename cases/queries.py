@@ -87,6 +87,18 @@ class CaseFilter:
     flagged: bool | None = None  # call-back needed or repeat reporter
     urgent: bool | None = None
     text: str | None = None  # number or words in the description
+    # False for agents: ?openid= must not link a confidential resident to their cases.
+    confidential_visible: bool = True
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with the text's own ``%``, ``_`` and escape characters matched literally."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return f"%{text}%"
 
 
 def search_cases(
@@ -105,6 +117,8 @@ def search_cases(
         conditions.append(or_(col(Case.minor_code) == flt.category, col(Case.major_code) == flt.category))
     if flt.openid:
         conditions.append(col(Resident.openid) == flt.openid)
+        if not flt.confidential_visible:
+            conditions.append(col(Resident.confidential).is_(False))
     if flt.created_from:
         conditions.append(col(Case.created_at) >= utc(flt.created_from))
     if flt.created_until:
@@ -118,8 +132,9 @@ def search_cases(
     if flt.urgent is not None:
         conditions.append(col(Case.urgent) == flt.urgent)
     if flt.text:
-        like = f"%{flt.text.strip()}%"
-        conditions.append(or_(col(Case.number).like(like), col(Case.description).like(like)))
+        like = like_pattern(flt.text.strip())
+        conditions.append(or_(col(Case.number).like(like, escape=LIKE_ESCAPE),
+                              col(Case.description).like(like, escape=LIKE_ESCAPE)))
     query = query.where(*conditions)
     total = session.exec(
         select(func.count())

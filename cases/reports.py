@@ -136,6 +136,8 @@ def parse_week(text: str | None, now: datetime) -> Week:
     if not found:
         raise InvalidWeek("周的格式应为 2026-W48（年-W周数）")
     week = Week(int(found.group(1)), int(found.group(2)))
+    if not 2000 <= week.year < 2100:
+        raise InvalidWeek("周报只能查 2000 年到 2099 年的周")
     try:
         week.monday  # noqa: B018 - validates the week number for that year
     except ValueError:

@@ -7,6 +7,7 @@ for other residents' messages while a case is filed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from cases.models import Case
 from cases.rules import CaseRules
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+FLUSH_BACKOFF_MAX = 30.0
 
 
 class CaseDesk:
@@ -71,16 +74,31 @@ class CaseDesk:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(self.flush_delay)
-        await self.flush()
+        """Write the batch after ``flush_delay``; while the database is away, retry with backoff."""
+        delay = self.flush_delay
+        while True:
+            await asyncio.sleep(delay)
+            if await self.flush():
+                return
+            delay = min(delay * 2, FLUSH_BACKOFF_MAX)
 
-    async def flush(self) -> None:
-        """Write the noted message times now (also called at shut-down)."""
+    async def flush(self) -> bool:
+        """Write the noted message times now (also called at shut-down); False if the database failed.
+
+        A failed batch is kept (a newer time noted meanwhile wins) for the next attempt: the 48 h window
+        of a resident who wrote during a database outage is not lost.
+        """
         pending, self._pending = self._pending, {}
         if not pending:
-            return
-
-        await self._run(lambda session: activity.record_activity(session, pending))
+            return True
+        try:
+            await self._run(lambda session: activity.record_activity(session, pending))
+        except Exception as exc:
+            log.warning("could not record %d residents' last messages, keeping them for later: %s",
+                        len(pending), exc)
+            self._pending = {**pending, **self._pending}
+            return False
+        return True
 
     async def store_photo(self, content: bytes) -> StoredPhoto:
         async with self._decoding:

@@ -150,7 +150,9 @@ def test_last_week_and_the_csv(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("week", "message"), [("48", "周的格式应为 2026-W48（年-W周数）"),
-                                                ("2026-W54", "2026 年没有第 54 周")])
+                                                ("2026-W54", "2026 年没有第 54 周"),
+                                                ("0001-W01", "周报只能查 2000 年到 2099 年的周"),
+                                                ("9999-W52", "周报只能查 2000 年到 2099 年的周")])
 def test_a_bad_week_is_refused(client: TestClient, week: str, message: str) -> None:
     response = client.get("/api/staff/reports/weekly", params={"week": week}, headers=token(client))
     assert response.status_code == 422

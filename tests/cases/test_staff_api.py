@@ -308,3 +308,39 @@ async def test_an_address_spraying_names_is_stopped_before_hashing_each_one(api:
         assert set(answers[30:]) == {429}
         assert (await desk.post("/api/staff/login", json={"name": "王芳", "password": "agent-pass"})).status_code \
             == 200
+
+
+# -- hostile queries: each answered with data the reader may see, or a clear 422, never a 500 ---------------
+
+
+async def test_an_agent_cannot_find_a_confidential_residents_cases_by_openid(api: Staff) -> None:
+    agent = (await api.client.get("/api/staff/cases", params={"openid": "o-secret"}, headers=api.agent)).json()
+    assert agent["total"] == 0 and agent["items"] == []
+    admin = (await api.client.get("/api/staff/cases", params={"openid": "o-secret"}, headers=api.admin)).json()
+    assert [c["number"] for c in admin["items"]] == [api.numbers["secret"]]
+    own = (await api.client.get("/api/staff/cases", params={"openid": "o-a"}, headers=api.agent)).json()
+    assert [c["number"] for c in own["items"]] == [api.numbers["first"]]
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%", "\\"])
+async def test_like_wildcards_in_a_search_match_only_themselves(api: Staff, q: str) -> None:
+    found = (await api.client.get("/api/staff/cases", params={"q": q}, headers=api.agent)).json()
+    assert found["total"] == 0
+
+
+async def test_a_search_still_finds_words(api: Staff) -> None:
+    found = (await api.client.get("/api/staff/cases", params={"q": "垃圾"}, headers=api.agent)).json()
+    assert api.numbers["joined"] in [c["number"] for c in found["items"]]
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/staff/cases", {"created_from": "2026-11-01T00:00:00"}),
+    ("/api/staff/cases", {"created_until": "9999-12-31T00:00:00+08:00"}),
+    ("/api/staff/cases", {"created_from": "0001-01-01T00:00:00+00:00"}),
+    ("/api/staff/cases", {"page": str(2**63)}),
+    ("/api/staff/stats/satisfaction", {"until": "9999-12-31T23:59:59+00:00"}),
+    ("/api/staff/stats/satisfaction", {"since": "2026-11-01T00:00:00"}),
+])
+async def test_odd_times_and_pages_are_a_clear_422(api: Staff, path: str, params: dict[str, str]) -> None:
+    response = await api.client.get(path, params=params, headers=api.agent)
+    assert response.status_code == 422, response.text

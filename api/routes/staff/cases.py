@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.deps import CaseNumber, CurrentStaff, NowDep, ServicesDep, SessionDep, SettingsDep
+from api.deps import CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
 from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
 from cases import queries, views
 from cases.models import Case, StaffUser
@@ -44,8 +45,8 @@ def case_filter(
     street: Annotated[str | None, Query(max_length=128)] = None,
     category: Annotated[str | None, Query(max_length=32, description="大类或小类代码")] = None,
     openid: Annotated[str | None, Query(max_length=64)] = None,
-    created_from: datetime | None = None,
-    created_until: datetime | None = None,
+    created_from: Moment | None = None,
+    created_until: Moment | None = None,
     overdue: bool | None = None,
     flagged: bool | None = None,
     urgent: bool | None = None,
@@ -88,9 +89,11 @@ def list_cases(
     session: SessionDep,
     flt: Filter,
     now: NowDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> CasePage:
+    # ?openid= must not link a confidential resident to their cases for an agent.
+    flt = dataclasses.replace(flt, confidential_visible=staff.role == "admin")
     rows, total = queries.search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size)
     found = views.summaries(session, [c for c, _r in rows], admin=staff.role == "admin", now=now,
                             residents={r.id: r for _c, r in rows if r.id is not None})

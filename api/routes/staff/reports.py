@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import CurrentStaff, NowDep, ServicesDep, SessionDep
+from api.deps import CurrentStaff, Moment, NowDep, ServicesDep, SessionDep
 from api.routes.staff.case_schemas import LocalTime
 from cases.errors import InvalidWeek
 from cases.ratings import satisfaction
@@ -51,7 +51,7 @@ def weekly(
 
 @router.get("/stats/satisfaction", response_model=SatisfactionPublic)
 def satisfaction_stats(
-    staff: CurrentStaff, session: SessionDep, now: NowDep, since: datetime | None = None, until: datetime | None = None
+    staff: CurrentStaff, session: SessionDep, now: NowDep, since: Moment | None = None, until: Moment | None = None
 ) -> SatisfactionPublic:
     """满意率 = (满意 + 基本满意) / 全部评价 (last 30 days by default)."""
     end = until or now
