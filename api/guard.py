@@ -6,6 +6,10 @@ once; a body without one (chunked) is counted as it streams, and the request is 
 passes the limit — the application never sees more than the limit, and no multipart upload is written to
 the temporary directory past it. Without this, a 200 MB JSON login body was read into memory whole.
 
+A request without credentials (no ``Authorization`` header) gets the default limit whatever the path says,
+except on the paths WeChat itself calls: a form route that reads its bearer token only after parsing the
+body cannot make an anonymous caller spool 90 MB of photos first.
+
 **Headers** on every response: a strict Content-Security-Policy (everything from this origin, no inline
 script, no framing), ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff`` and a referrer policy.
 
@@ -38,17 +42,21 @@ class BodyTooLarge(Exception):
 
 class RequestGuard:
     def __init__(self, app: ASGIApp, *, default_limit: int, limits: Mapping[str, int] | None = None,
-                 metrics_token: str | None = None) -> None:
+                 metrics_token: str | None = None, anonymous_prefixes: tuple[str, ...] = ("/wechat", "/sandbox")
+                 ) -> None:
         self.app = app
         self.default_limit = default_limit
+        self.anonymous_prefixes = anonymous_prefixes
         # Longest prefix first, so "/api/mp/reports" wins over "/api/mp".
         self.limits = sorted((limits or {}).items(), key=lambda item: len(item[0]), reverse=True)
         self.metrics_token = metrics_token
 
-    def limit_for(self, path: str) -> int:
+    def limit_for(self, path: str, *, authorised: bool = True) -> int:
         for prefix, limit in self.limits:
-            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
-                return limit
+            if _under(path, prefix):
+                if authorised or any(_under(path, p) for p in self.anonymous_prefixes):
+                    return limit
+                return min(limit, self.default_limit)
         return self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -71,7 +79,7 @@ class RequestGuard:
             await _plain(send_with_headers, 401, "metrics need the configured bearer token",
                          [(b"www-authenticate", b"Bearer")])
             return
-        limit = self.limit_for(path)
+        limit = self.limit_for(path, authorised=_has_header(scope, b"authorization"))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _refuse(send_with_headers, limit)
@@ -120,6 +128,14 @@ class RequestGuard:
                 expected = f"Bearer {self.metrics_token}".encode()
                 return hmac.compare_digest(value, expected)
         return False
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def _has_header(scope: Scope, name: bytes) -> bool:
+    return any(key == name for key, _ in scope.get("headers", []))
 
 
 def _content_length(scope: Scope) -> int | None:

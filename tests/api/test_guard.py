@@ -43,10 +43,21 @@ def test_a_chunked_body_without_a_length_is_cut_off_at_the_limit(client: TestCli
 
 
 def test_an_unauthenticated_multipart_upload_is_refused_by_size_not_spooled(client: TestClient) -> None:
-    """Scaled from 300 MB (limit set to 2 MB here): 413 before any part reaches the temporary directory."""
-    files = [("photos", (f"p{i}.jpg", io.BytesIO(b"\xff" * MB), "image/jpeg")) for i in range(4)]
+    """Scaled from 300 MB: without credentials the 1 MB default applies, before any part is spooled."""
+    files = [("photos", (f"p{i}.jpg", io.BytesIO(b"\xff" * MB), "image/jpeg")) for i in range(2)]
     response = client.post("/api/mp/reports", data={"description": "路灯坏了"}, files=files)
     assert response.status_code == 413
+
+
+def test_the_route_limit_applies_with_credentials(client: TestClient) -> None:
+    """With a token (even a bad one) the reports route takes its own limit: 1.5 MB reaches the app (401)."""
+    files = [("photos", ("p.jpg", io.BytesIO(b"\xff" * (3 * MB // 2)), "image/jpeg"))]
+    headers = {"Authorization": "Bearer not-a-token"}
+    assert client.post("/api/mp/reports", data={"description": "路灯坏了"}, files=files,
+                       headers=headers).status_code == 401
+    files = [("photos", (f"p{i}.jpg", io.BytesIO(b"\xff" * MB), "image/jpeg")) for i in range(3)]
+    assert client.post("/api/mp/reports", data={"description": "路灯坏了"}, files=files,
+                       headers=headers).status_code == 413
 
 
 def test_small_requests_pass_and_every_response_has_the_security_headers(client: TestClient) -> None:
