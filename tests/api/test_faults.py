@@ -22,7 +22,6 @@ from api.settings import Settings
 from benchmarks.servers import ThrowawayPostgres, ThrowawayRedis
 from reply_templates import default_catalog
 
-pytestmark = pytest.mark.postgres
 SCRIPT = ("星河雅居门口垃圾三天没人收了", "跳过", "2", "确认")
 APOLOGIES = {default_catalog().get(key).body.strip() for key in ("system.busy", "system.error")}
 RESIDENTS = [f"o-fault-{n}" for n in range(8)]
@@ -72,6 +71,7 @@ class Resident:
         return text
 
 
+@pytest.mark.postgres
 def test_redis_restart_and_postgres_outage_lose_no_report_and_file_none_twice(
     servers: tuple[ThrowawayRedis, ThrowawayPostgres], tmp_path: Path
 ) -> None:
@@ -110,3 +110,24 @@ def test_redis_restart_and_postgres_outage_lose_no_report_and_file_none_twice(
         rows = conn.execute("SELECT r.openid, count(*) FROM cases c JOIN residents r ON r.id = c.resident_id "
                             "GROUP BY r.openid").fetchall()
     assert dict(rows) == {openid: 1 for openid in RESIDENTS}
+
+
+def test_mini_program_chat_answers_politely_while_redis_is_away(tmp_path: Path) -> None:
+    redis = ThrowawayRedis()
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/mp.db", redis_url=redis.url, redis_prefix="mp-fault:",
+                        media_dir=tmp_path / "media", data_dir=tmp_path / "data")
+    try:
+        redis.start()
+        with TestClient(create_app(settings)) as client:
+            code = client.post("/sandbox/api/mp/code", json={"openid": "o-mp-fault"}).json()["code"]
+            token = client.post("/api/mp/login", json={"code": code}).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            assert client.post("/api/mp/chat", json={"kind": "text", "text": "星河雅居门口垃圾三天没人收了"},
+                               headers=headers).status_code == 200
+            redis.stop()
+            response = client.post("/api/mp/chat", json={"kind": "text", "text": "跳过"}, headers=headers)
+            assert response.status_code == 200
+            [message] = response.json()["messages"]
+            assert message["text"].strip() in APOLOGIES
+    finally:
+        redis.close()
