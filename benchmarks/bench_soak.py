@@ -28,9 +28,9 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from api.sandbox import wire
 from api.settings import SANDBOX_AES_KEY, SANDBOX_APPID, SANDBOX_TOKEN
 from benchmarks.servers import ThrowawayPostgres, ThrowawayRedis, free_port
+from sandbox import wire
 
 DURATION = int(os.environ.get("SOAK_SECONDS", "300"))
 CONCURRENT = int(os.environ.get("SOAK_RESIDENTS", "24"))
