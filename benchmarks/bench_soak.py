@@ -1,8 +1,8 @@
 """The soak: two API processes and an outbox worker on PostgreSQL + Redis, one API process restarted midway.
 
 Private servers only (a throw-away Redis and a fresh PostgreSQL cluster, see :mod:`benchmarks.servers`).
-Residents hold whole conversations in safe mode — a problem naming a place, "跳过", "2", "确认" — spread
-over both API processes as a load balancer would. Halfway through, API process A is stopped (SIGTERM)
+Residents hold whole conversations in safe mode — a problem naming a place, then "保密" and "确认" at the
+summary — spread over both API processes as a load balancer would. Halfway through, API process A is stopped (SIGTERM)
 and started again; a message that finds it down is retried on B with the same MsgId, as WeChat's retry
 through a load balancer would be. At the end it prints errors, lost and duplicated cases (by resident,
 against the database), latency percentiles and each process's RSS at start, middle and end.
@@ -34,7 +34,7 @@ from sandbox import wire
 
 DURATION = int(os.environ.get("SOAK_SECONDS", "300"))
 CONCURRENT = int(os.environ.get("SOAK_RESIDENTS", "24"))
-TURNS = ("跳过", "2", "确认")
+TURNS = ("保密", "确认")
 PROBLEMS = ("门口的路灯不亮了", "楼下垃圾三天没人收了", "路上有个大坑很危险", "井盖不见了", "小区电梯又坏了")
 PLACES = ("星河雅居", "春晖苑", "兰亭苑", "滨湖世纪城", "金色池塘")
 MSG_IDS = itertools.count(int(time.time()) * 1000)
