@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import worker as outbox
+from api.docs import mount_docs
 from api.guard import RequestGuard
 from api.leaves import Leaves
 from api.memory import release_free_memory
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
         finally:
             await services.close()
 
-    app = FastAPI(title="共治 Gongzhi Intake", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="共治 Gongzhi Intake", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    mount_docs(app)
     app.state.settings = settings
     register_routes(app, settings)
     app.add_middleware(RequestGuard, default_limit=settings.max_request_bytes, limits=request_limits(settings),

@@ -1,4 +1,13 @@
-"""FastAPI dependencies shared by the routers: the lifespan's services, the time, a DB session, staff auth."""
+"""FastAPI dependencies shared by the routers: the lifespan's services, the time, a DB session, staff auth.
+
+Staff authenticate with a bearer token (API clients) or the console's session cookie. A cookie-borne
+request that changes something must carry the CSRF token in ``X-CSRF-Token`` (the console's script reads
+it from a readable cookie set at sign-in); a bearer request needs none (browsers never add it on their own).
+
+Roles (:mod:`cases.roles`): ``CurrentStaff`` is the centre (admin or agent), ``AdminStaff`` the centre
+admin, ``AnyStaff`` every signed-in account (department users and grid workers see only their own cases,
+checked where the case is read). A refused role gets 403 naming the role it needs.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +17,15 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi import Path as PathParam
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, AwareDatetime
 from sqlmodel import Session
 
 from api.services import Services
 from api.settings import Settings
 from cases.models import StaffUser
-from cases.staff import staff_for_token
+from cases.roles import ADMIN, AGENT, DEPARTMENT, GRID, RoleRequired, require_role
+from cases.staff import check_csrf, staff_for_token
 from nlu import extract_case_number
 
 
@@ -57,22 +67,34 @@ def case_number(number: Annotated[str, PathParam(max_length=40, description="工
 
 CaseNumber = Annotated[str, Depends(case_number)]
 
+SESSION_COOKIE = "gz_staff"
+CSRF_COOKIE = "gz_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 _bearer = HTTPBearer(auto_error=False, description="POST /api/staff/login 取得的令牌")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="控制台登录后的会话 Cookie")
 
 
-def current_staff(
+def any_staff(
+    request: Request,
     services: ServicesDep,
     session: SessionDep,
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
 ) -> StaffUser:
-    """The staff account of the request's bearer token; 401 without a valid one."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"}
-        )
-    user = staff_for_token(session=session, token=credentials.credentials, secret=services.settings.secret_key,
-                           now=now)
+    """The staff account of the request (bearer token or session cookie); 401 without a valid one."""
+    token = credentials.credentials if credentials is not None and credentials.scheme.lower() == "bearer" else None
+    secret = services.settings.secret_key
+    if token is None and cookie:
+        token = cookie
+        if request.method not in SAFE_METHODS and not check_csrf(cookie, request.headers.get(CSRF_HEADER, ""),
+                                                                 secret=secret):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "页面已过期（CSRF 校验失败），请刷新页面后重试")
+    if token is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "Bearer"})
+    user = staff_for_token(session=session, token=token, secret=secret, now=now)
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "登录已失效，请重新登录", headers={"WWW-Authenticate": "Bearer"}
@@ -80,14 +102,28 @@ def current_staff(
     return user
 
 
+AnyStaff = Annotated[StaffUser, Depends(any_staff)]
+
+
+def _role(user: StaffUser, *roles: str) -> StaffUser:
+    try:
+        require_role(user, *roles)
+    except RoleRequired as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    return user
+
+
+def current_staff(user: AnyStaff) -> StaffUser:
+    """A centre account (admin or agent); 403 for department users and grid workers."""
+    return _role(user, AGENT, ADMIN)
+
+
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
 
 
-def admin_staff(user: CurrentStaff) -> StaffUser:
-    """The current staff account when it is an administrator; 403 for agents."""
-    if user.role != "admin":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "需要管理员权限")
-    return user
+def admin_staff(user: AnyStaff) -> StaffUser:
+    """The current staff account when it is a centre administrator; 403 otherwise."""
+    return _role(user, ADMIN)
 
 
 AdminStaff = Annotated[StaffUser, Depends(admin_staff)]
@@ -105,3 +141,17 @@ def _reasonable(moment: datetime) -> datetime:
 # A query-string time: with a time zone (a naive one would be read differently by each server) and within
 # this century (9999-12-31 would overflow the arithmetic after it): anything else is a 422, never a 500.
 Moment = Annotated[AwareDatetime, AfterValidator(_reasonable)]
+
+
+def department_staff(user: AnyStaff) -> StaffUser:
+    return _role(user, DEPARTMENT)
+
+
+DepartmentStaff = Annotated[StaffUser, Depends(department_staff)]
+
+
+def grid_staff(user: AnyStaff) -> StaffUser:
+    return _role(user, GRID)
+
+
+GridStaff = Annotated[StaffUser, Depends(grid_staff)]

@@ -18,11 +18,14 @@ OA_TEMPLATE_IDS: dict[str, str] = {
     "report.filed_push": "sandbox-tpl-report-filed",
     "status.changed": "sandbox-tpl-status-changed",
     "rating.ask": "sandbox-tpl-rating-ask",
+    "handover.reply_notice": "sandbox-tpl-handover-reply",
+    "supervision.notice": "sandbox-tpl-supervision",
 }
 MP_SUBSCRIBE_IDS: dict[str, str] = {
     "report.filed_push": "sandbox-sub-report-filed",
     "status.changed": "sandbox-sub-status-changed",
     "rating.ask": "sandbox-sub-rating-ask",
+    "handover.reply_notice": "sandbox-sub-handover-reply",
 }
 CASE_PAGE = "pages/case/detail?number={number}"
 FIELD_MAX = 20

@@ -6,10 +6,11 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseNotFound, MissingField, RatingRejected
+from cases.handover import request_human
 from cases.models import Case, CaseEvent, Rating, StaffNotification, row_id
 from cases.queries import PUBLIC_EVENTS, get_case_for_resident
-from cases.residents import get_or_create_resident
 from cases.vocabulary import CaseStatus
+from cases.workflow_models import HandoverRequest
 
 
 def last_step_text(session: Session, case: Case) -> str:
@@ -62,27 +63,9 @@ def add_rating_comment(*, session: Session, number: str, openid: str, comment: s
     return rating
 
 
-def request_handover(*, session: Session, openid: str, channel: str, text: str, now: datetime) -> StaffNotification:
-    """The resident asks for a person (转人工): a notification on the staff console. Commits.
+def request_handover(*, session: Session, openid: str, channel: str, text: str, now: datetime) -> HandoverRequest:
+    """The resident asks for a person (转人工): a request in the staff's hand-over queue. Commits.
 
-    At most one unread request per resident: asking again while staff have not read it returns it.
+    At most one open request per resident: asking again while it waits adds to it.
     """
-    resident = get_or_create_resident(session, openid=openid, channel=channel, now=now)
-    waiting = session.exec(
-        select(StaffNotification)
-        .where(StaffNotification.resident_id == resident.id, StaffNotification.kind == "handover")
-        .where(col(StaffNotification.read_at).is_(None))
-    ).first()
-    if waiting is not None:
-        session.commit()
-        return waiting
-    said = text.strip()[:500]
-    note = StaffNotification(
-        resident_id=row_id(resident),
-        kind="handover",
-        message="居民请求人工服务" + (f"：{said}" if said else ""),
-        created_at=utc(now),
-    )
-    session.add(note)
-    session.commit()
-    return note
+    return request_human(session=session, openid=openid, channel=channel, text=text, now=now)

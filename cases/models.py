@@ -82,11 +82,12 @@ class Case(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     status: str = Field(default="submitted", max_length=16)
     department: str | None = Field(default=None, max_length=128)
+    assignee: str | None = Field(default=None, max_length=64)  # the centre agent who took it on
     cluster_id: int | None = Field(default=None, index=True)  # id of the cluster's first case
     repeat_reporter: bool = False
     callback_needed: bool = False  # 回访
     due_at: datetime
-    reminder_level: int = 0  # 0 none, 1 due-soon reminder added, 2 overdue reminder added
+    reminder_level: int = 0  # 0 none, 1 due-soon reminder added, 2 overdue reminder added, 3 escalated
     closed_at: datetime | None = None
     rating_requested_at: datetime | None = None
     created_at: datetime
@@ -138,6 +139,7 @@ class Photo(SQLModel, table=True):
     width: int
     height: int
     path: str = Field(max_length=255)
+    stage: str = Field(default="report", max_length=16)  # report | disposal (处置) | verification (核查)
     created_at: datetime
 
 
@@ -185,7 +187,9 @@ class StaffUser(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, unique=True)
     password_hash: str = Field(max_length=255)
-    role: str = Field(default="agent", max_length=16)  # agent | admin
+    role: str = Field(default="agent", max_length=16)  # admin | agent | department | grid (cases.roles)
+    department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
+    grid_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # a grid worker's
     active: bool = True
     token_version: int = 0  # bumped to revoke every token issued before
     created_at: datetime
@@ -226,3 +230,8 @@ class CaseCounter(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)  # YYYYMMDD in the centre's time zone
     last: int = 0
+
+
+# The tables of hand-over, departments and supervision live in their own module; importing it here
+# registers them with the metadata whenever the case tables are.
+from cases import workflow_models as _workflow_models  # noqa: E402,F401

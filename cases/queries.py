@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case as when
 from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from cases.clock import utc
@@ -89,6 +90,14 @@ class CaseFilter:
     text: str | None = None  # number or words in the description
     # False for agents: ?openid= must not link a confidential resident to their cases.
     confidential_visible: bool = True
+    community: str | None = None
+    department: str | None = None
+    minor_codes: tuple[str, ...] = ()  # any of these categories (major or minor codes)
+    sort: str = "-created"  # created | due | updated | status, "-" for descending
+
+
+SORTS = {"created": col(Case.created_at), "due": col(Case.due_at), "updated": col(Case.updated_at),
+         "status": col(Case.status), "number": col(Case.number)}
 
 
 LIKE_ESCAPE = "\\"
@@ -102,11 +111,25 @@ def like_pattern(text: str) -> str:
 
 
 def search_cases(
-    session: Session, flt: CaseFilter, *, now: datetime, offset: int = 0, limit: int = 50
+    session: Session,
+    flt: CaseFilter,
+    *,
+    now: datetime,
+    offset: int = 0,
+    limit: int = 50,
+    scope: ColumnElement[bool] | None = None,
 ) -> tuple[list[tuple[Case, Resident]], int]:
-    """A page of cases (newest first) with their residents, and the number of all matching cases."""
+    """A page of cases (newest first unless ``flt.sort`` says otherwise) with their residents, and the
+    number of all matching cases; ``scope`` limits them to what a department or grid worker may see."""
     query = select(Case, Resident).join(Resident, col(Resident.id) == col(Case.resident_id))
-    conditions = []
+    conditions: list[ColumnElement[bool]] = [] if scope is None else [scope]
+    if flt.community:
+        conditions.append(col(Case.community) == flt.community)
+    if flt.department:
+        conditions.append(col(Case.department) == flt.department)
+    if flt.minor_codes:
+        codes = list(flt.minor_codes)
+        conditions.append(or_(col(Case.minor_code).in_(codes), col(Case.major_code).in_(codes)))
     if flt.status:
         conditions.append(col(Case.status) == flt.status)
     if flt.grid_id:
@@ -142,10 +165,12 @@ def search_cases(
         .join(Resident, col(Resident.id) == col(Case.resident_id))
         .where(*conditions)
     ).one()
-    # open urgent cases (danger to people) on top, then newest first
+    # open urgent cases (danger to people) on top, then in the chosen order (newest first by default)
     urgent_open = when((col(Case.urgent) & col(Case.status).in_(OPEN_STATUSES), 0), else_=1)
+    key = SORTS.get(flt.sort.lstrip("-"), SORTS["created"])
+    order = key.desc() if flt.sort.startswith("-") else key.asc()
     rows = session.exec(
-        query.order_by(urgent_open, col(Case.created_at).desc(), col(Case.id).desc()).offset(offset).limit(limit)
+        query.order_by(urgent_open, order, col(Case.id).desc()).offset(offset).limit(limit)
     ).all()
     return [(case, resident) for case, resident in rows], int(total)
 
@@ -330,8 +355,12 @@ def held_pushes(session: Session, case_id: int, openid: str) -> list[OutboxMessa
     ).all())
 
 
-def photo_by_sha256(session: Session, sha256: str) -> Photo | None:
-    return session.exec(select(Photo).where(Photo.sha256 == sha256)).first()
+def photo_by_sha256(session: Session, sha256: str, *, scope: ColumnElement[bool] | None = None) -> Photo | None:
+    """The stored photo with this hash; ``scope`` limits it to photos of cases matching the condition."""
+    query = select(Photo).where(Photo.sha256 == sha256)
+    if scope is not None:
+        query = query.join(Case, col(Case.id) == col(Photo.case_id)).where(scope)
+    return session.exec(query).first()
 
 
 def recent_events(session: Session, *, limit: int) -> list[CaseEvent]:

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseNotFound, MissingField, RatingRejected
+from cases.handover import open_request
 from cases.models import Case, CaseEvent, Rating, Resident, StaffNotification, row_id
 from cases.rules import DEFAULT_RULES
 
@@ -97,6 +98,9 @@ def rate(
                 created_at=moment,
             )
         )
+        resident = session.get(Resident, case.resident_id)
+        assert resident is not None
+        open_request(session, resident=resident, reason="bad_rating", text=summary, now=moment, case=case)
     session.add(case)
     session.commit()
     return rating

@@ -6,6 +6,7 @@ stateless; bumping :attr:`StaffUser.token_version` (or deactivating the account)
 issued before.
 """
 
+import hmac
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -15,9 +16,10 @@ from sqlmodel import Session, select
 from cases.clock import utc
 from cases.errors import StaffError
 from cases.models import StaffUser
+from cases.roles import DEPARTMENT, GRID, ROLE_LABELS, ROLES
 from cases.tokens import STAFF_SESSION, TokenSigner
+from cases.workflow_models import Department
 
-ROLES = ("agent", "admin")
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()
@@ -34,28 +36,92 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_staff(*, session: Session, name: str, password: str, role: str, now: datetime) -> StaffUser:
+def _check_post(session: Session, role: str, department_id: int | None, grid_ids: list[str]) -> None:
+    """A department user belongs to an existing department; a grid worker looks after at least one grid."""
+    if role not in ROLES:
+        raise StaffError(f"角色只能是：{'、'.join(ROLE_LABELS[r] for r in ROLES)}")
+    if role == DEPARTMENT and (department_id is None or session.get(Department, department_id) is None):
+        raise StaffError("承办单位账号需要选择所属单位")
+    if role == GRID and not grid_ids:
+        raise StaffError("网格员账号需要至少一个负责网格")
+
+
+def create_staff(
+    *,
+    session: Session,
+    name: str,
+    password: str,
+    role: str,
+    now: datetime,
+    department_id: int | None = None,
+    grid_ids: list[str] | None = None,
+) -> StaffUser:
     """Add a staff account (committed). Raises :class:`StaffError` for a taken name, bad role or password."""
     name = name.strip()
+    grids = [g.strip() for g in grid_ids or [] if g.strip()]
     if not name:
-        raise StaffError("name must not be empty")
-    if role not in ROLES:
-        raise StaffError(f"role must be one of {', '.join(ROLES)}")
+        raise StaffError("用户名不能为空")
+    _check_post(session, role, department_id, grids)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise StaffError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     if session.exec(select(StaffUser).where(StaffUser.name == name)).first() is not None:
-        raise StaffError(f"staff {name!r} exists already")
-    user = StaffUser(name=name, password_hash=hash_password(password), role=role, created_at=utc(now))
+        raise StaffError(f"用户名“{name}”已被使用")
+    user = StaffUser(
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        department_id=department_id if role == DEPARTMENT else None,
+        grid_ids=grids if role == GRID else [],
+        created_at=utc(now),
+    )
     session.add(user)
     session.commit()
     session.refresh(user)
     return user
 
 
+def update_staff(
+    *,
+    session: Session,
+    user: StaffUser,
+    role: str | None = None,
+    department_id: int | None = None,
+    grid_ids: list[str] | None = None,
+    active: bool | None = None,
+) -> StaffUser:
+    """Change an account's role, department, grids or activity (committed).
+
+    A change of role or a deactivation signs the account out everywhere (its tokens are revoked).
+    """
+    new_role = role or user.role
+    grids = [g.strip() for g in (grid_ids if grid_ids is not None else user.grid_ids or []) if g.strip()]
+    department = department_id if department_id is not None else user.department_id
+    _check_post(session, new_role, department, grids)
+    revoke = new_role != user.role or (active is False and user.active)
+    user.role = new_role
+    user.department_id = department if new_role == DEPARTMENT else None
+    user.grid_ids = grids if new_role == GRID else []
+    if active is not None:
+        user.active = active
+    if revoke:
+        user.token_version += 1
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def sign_out_everywhere(*, session: Session, user: StaffUser) -> None:
+    """Revoke every session of ``user`` (all browsers and tabs). Commits."""
+    user.token_version += 1
+    session.add(user)
+    session.commit()
+
+
 def set_password(*, session: Session, user: StaffUser, password: str) -> None:
     """Change a password and revoke the account's existing tokens (committed)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise StaffError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     user.password_hash = hash_password(password)
     user.token_version += 1
     session.add(user)
@@ -77,6 +143,18 @@ def authenticate(*, session: Session, name: str, password: str, now: datetime) -
     session.commit()
     session.refresh(user)
     return user
+
+
+STAFF_CSRF = "gongzhi staff csrf"
+
+
+def csrf_token(session_token: str, *, secret: str) -> str:
+    """The CSRF token that goes with a session cookie: the browser's script echoes it in a header."""
+    return TokenSigner(secret).sign(STAFF_CSRF, session_token).rpartition(".")[2]
+
+
+def check_csrf(session_token: str, presented: str, *, secret: str) -> bool:
+    return hmac.compare_digest(csrf_token(session_token, secret=secret), presented)
 
 
 def issue_token(user: StaffUser, *, secret: str, ttl_seconds: int, now: datetime) -> str:

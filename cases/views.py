@@ -58,6 +58,7 @@ class CaseSummary:
     phone: str | None
     resident: ResidentView
     department: str | None
+    assignee: str | None
     created_at: datetime
     due_at: datetime
     overdue: bool
@@ -75,7 +76,7 @@ def summarize(case: Case, resident: Resident, *, admin: bool, now: datetime, mas
         major_name=case.major_name, minor_name=case.minor_name, description=case.description,
         address=case.address, grid_id=case.grid_id, grid_name=case.grid_name, community=case.community,
         street=case.street, urgent=case.urgent, phone=phone, resident=who, department=case.department,
-        created_at=case.created_at, due_at=case.due_at,
+        assignee=case.assignee, created_at=case.created_at, due_at=case.due_at,
         overdue=case.status in OPEN_STATUSES and utc(case.due_at) < utc(now),
         callback_needed=case.callback_needed, repeat_reporter=case.repeat_reporter, cluster_number=cluster_number,
     )

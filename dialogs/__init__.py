@@ -18,6 +18,7 @@ from bot.types import Responder, Update
 from dialogs import corrections, danger, menu, rating, report, status
 from dialogs.desk import CaseDesk
 from dialogs.say import SayMiddleware, TemplateRenderer
+from dialogs.transcript import TranscriptMiddleware
 from dialogs.understanding import MeaningMiddleware, SeenMiddleware, Understands
 
 __all__ = ["CaseDesk", "build_dispatcher"]
@@ -34,6 +35,7 @@ def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: 
     dispatcher = Dispatcher(storage=storage, locks=locks, dialog_ttl=dialog_ttl, on_error=on_error,
                             nlu=nlu, geo=geo, desk=desk, centre=centre, location_ttl=location_ttl)
     dispatcher.outer_middleware(SeenMiddleware(desk))
+    dispatcher.outer_middleware(TranscriptMiddleware(desk))
     dispatcher.outer_middleware(MeaningMiddleware(nlu), provides=("meaning",))
     dispatcher.outer_middleware(SayMiddleware(templates), provides=("say",))
     dispatcher.include_router(menu.commands)

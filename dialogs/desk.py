@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import cases
-from cases import activity, followups, photos, residents
+from cases import activity, followups, handover, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case
 from cases.rules import CaseRules
@@ -45,6 +45,7 @@ class CaseDesk:
         self.flush_delay = flush_delay
         self._touched: dict[tuple[str, str], float] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
+        self._exchanges: list[handover.LoggedMessage] = []
         self._flusher: asyncio.Task[None] | None = None
         self._phones: dict[tuple[str, str], str | None] = {}
 
@@ -82,21 +83,39 @@ class CaseDesk:
                 return
             delay = min(delay * 2, FLUSH_BACKOFF_MAX)
 
+    def note_exchange(self, *, openid: str, channel: str, via: str, text: str, answers: Sequence[str]) -> None:
+        """Keep a message and the bot's answers for the staff's view of the conversation, written in batches
+        after the message times (:meth:`seen` creates a new resident's row in the same transaction)."""
+        self.seen(openid, channel)
+        self._exchanges.append(handover.LoggedMessage(openid, channel, via, text, tuple(answers), self.clock()))
+        if len(self._exchanges) > 50_000:
+            del self._exchanges[:10_000]
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+
     async def flush(self) -> bool:
-        """Write the noted message times now (also called at shut-down); False if the database failed.
+        """Write the noted message times and exchanges now (also called at shut-down); False if the database
+        failed.
 
         A failed batch is kept (a newer time noted meanwhile wins) for the next attempt: the 48 h window
         of a resident who wrote during a database outage is not lost.
         """
         pending, self._pending = self._pending, {}
-        if not pending:
+        exchanges, self._exchanges = self._exchanges, []
+        if not pending and not exchanges:
             return True
+
+        def work(session: Session) -> None:
+            activity.record_activity(session, pending)
+            handover.log_messages(session, exchanges)
+
         try:
-            await self._run(lambda session: activity.record_activity(session, pending))
+            await self._run(work)
         except Exception as exc:
             log.warning("could not record %d residents' last messages, keeping them for later: %s",
                         len(pending), exc)
             self._pending = {**pending, **self._pending}
+            self._exchanges = [*exchanges, *self._exchanges][-50_000:]
             return False
         return True
 

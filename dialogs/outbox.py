@@ -19,11 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.courier import Courier, Outcome
+from cases.handover import prune_messages
 from cases.models import OutboxMessage
 from cases.outbox import DEFAULT_POLICY, OutboxPolicy, begin_delivery, claim_batch, mark_failed, mark_held, mark_sent
-from cases.queries import add_reminders
 from cases.residents import take_subscription
 from cases.rules import CaseRules
+from cases.supervision import supervise
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,10 @@ def _record(engine: Engine, row: OutboxMessage, outcome: Outcome, now: datetime,
 
 
 def add_due_reminders(engine: Engine, rules: CaseRules, now: datetime) -> None:
+    """Reminders, the departments' notices and escalation; old lines of the residents' message log go."""
     with Session(engine, expire_on_commit=False) as session:
-        add_reminders(session, now, rules)
+        supervise(session, now, rules)
+        prune_messages(session, now=now)
 
 
 async def deliver_batch(

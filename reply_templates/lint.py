@@ -26,6 +26,7 @@ from reply_templates.environment import (
     render,
 )
 from reply_templates.errors import Problem
+from reply_templates.syntax_zh import syntax_message
 
 _ENV = make_environment()
 _SPACE = re.compile(r"\s+")
@@ -64,7 +65,8 @@ def _lint_part(
     try:
         ast = _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        return [Problem(exc.lineno, "syntax", f"{where}{_line(exc.lineno)}模板语法有误：{exc.message}")]
+        said = syntax_message(exc.message or "")
+        return [Problem(exc.lineno, "syntax", f"{where}{_line(exc.lineno)}模板语法有误：{said}")]
     problems = _undeclared(spec, ast, where) + _unbounded(ast, where)
     rendered: list[str] = []
     if not problems:

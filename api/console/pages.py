@@ -13,8 +13,12 @@ from pydantic import BaseModel
 from api.deps import CurrentStaff, ServicesDep
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-NAV = (("cases", "/staff/cases", "工单"), ("dashboard", "/staff/dashboard", "本周统计"),
-       ("templates", "/staff/templates", "回复模板"))
+CENTRE, ADMIN, FIELD = "admin agent", "admin", "department grid"
+NAV = (("cases", "/staff/cases", "工单", CENTRE), ("handover", "/staff/handover", "人工队列", CENTRE),
+       ("supervision", "/staff/supervision", "督办", CENTRE), ("map", "/staff/map", "地图", CENTRE),
+       ("stats", "/staff/stats", "统计", CENTRE), ("dashboard", "/staff/dashboard", "周报", CENTRE),
+       ("templates", "/staff/templates", "回复模板", CENTRE), ("admin", "/staff/admin", "单位与账号", ADMIN),
+       ("my", "/staff/my", "我的工单", FIELD))
 
 console_router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -62,6 +66,41 @@ async def templates(request: Request) -> HTMLResponse:
 @console_router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard(request: Request) -> HTMLResponse:
     return _page(request, "dashboard.html", "dashboard", "本周统计")
+
+
+@console_router.get("/handover", response_class=HTMLResponse)
+async def handover(request: Request) -> HTMLResponse:
+    return _page(request, "handover.html", "handover", "人工队列")
+
+
+@console_router.get("/supervision", response_class=HTMLResponse)
+async def supervision(request: Request) -> HTMLResponse:
+    return _page(request, "supervision.html", "supervision", "督办")
+
+
+@console_router.get("/my", response_class=HTMLResponse)
+async def my_cases(request: Request) -> HTMLResponse:
+    return _page(request, "my.html", "my", "我的工单")
+
+
+@console_router.get("/admin", response_class=HTMLResponse)
+async def admin(request: Request) -> HTMLResponse:
+    return _page(request, "admin.html", "admin", "单位与账号")
+
+
+@console_router.get("/stats", response_class=HTMLResponse)
+async def stats(request: Request) -> HTMLResponse:
+    return _page(request, "stats.html", "stats", "统计与考核")
+
+
+@console_router.get("/map", response_class=HTMLResponse)
+async def case_map(request: Request) -> HTMLResponse:
+    return _page(request, "map.html", "map", "工单地图")
+
+
+@console_router.get("/cases/{number}/print", response_class=HTMLResponse)
+async def case_print(request: Request, number: str) -> HTMLResponse:
+    return _page(request, "print.html", "print", f"工单 {number}", number=number)
 
 
 class Place(BaseModel):

@@ -3,7 +3,10 @@
     /wechat                      api.wechat             the official account's callback
     /healthz, /metrics           api.routes.health
     /api/geo                     api.routes.geo         the grid layer for the console's map
-    /api/staff/…                 api.routes.staff.*     auth, cases, case actions, inbox, exports, reports, templates
+    /api/staff/…                 api.routes.staff.*     auth, cases, case actions, inbox, exports, reports, templates;
+                                                        session and accounts, dispatch and departments, the
+                                                        field (departments, grid workers), hand-over,
+                                                        supervision, statistics and the case map
     /api/mp/…                    api.routes.mp.*        auth, chat, reports, cases
     /staff                       api.console            the staff console's pages
     /sandbox/…                   api.sandbox, api.simulator (only while sandboxed)
@@ -27,11 +30,25 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     from api.routes.mp import cases as mp_cases
     from api.routes.mp import chat as mp_chat
     from api.routes.mp import reports as mp_reports
-    from api.routes.staff import auth, case_actions, cases, exports, inbox, reports, templates
+    from api.routes.staff import (
+        accounts,
+        auth,
+        case_actions,
+        cases,
+        dispatch,
+        exports,
+        field,
+        handover,
+        inbox,
+        reports,
+        stats,
+        supervision,
+        templates,
+    )
     from api.ui import validation_error
 
-    for module in (wechat, health, geo, auth, exports, cases, case_actions, inbox, reports, templates,
-                   mp_auth, mp_chat, mp_reports, mp_cases):
+    for module in (wechat, health, geo, auth, accounts, exports, stats, cases, case_actions, dispatch, field,
+                   handover, supervision, inbox, reports, templates, mp_auth, mp_chat, mp_reports, mp_cases):
         app.include_router(module.router)
     app.include_router(console_router)
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")

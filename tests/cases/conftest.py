@@ -23,6 +23,10 @@ from api.db import make_engine
 from cases import CaseDraft, CaseRules, Category, FiledCase, Place, file_case, transition
 
 CASE_TABLES = [
+    "department_notices",
+    "extension_requests",
+    "resident_messages",
+    "handover_requests",
     "staff_notifications",
     "ratings",
     "photos",
@@ -31,6 +35,7 @@ CASE_TABLES = [
     "cases",
     "residents",
     "staff_users",
+    "departments",
     "mp_subscriptions",
     "case_counters",
 ]

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from cases import CaseNotFound, RatingRejected, add_rating_comment, last_step_text, rate, request_handover
 from cases.models import Rating, StaffNotification
+from cases.workflow_models import HandoverRequest
 from tests.cases.conftest import NOW, file, move_to
 
 
@@ -32,5 +33,6 @@ def test_rating_comment_is_added_to_the_rating(session: Session) -> None:
 def test_handover_request_reaches_staff(session: Session) -> None:
     request_handover(session=session, openid="o-new", channel="oa", text="我要找人工", now=NOW)
     request_handover(session=session, openid="o-new", channel="oa", text="人工！", now=NOW)
-    note = session.exec(select(StaffNotification)).one()  # one unread request per resident
-    assert note.kind == "handover" and "我要找人工" in note.message and note.resident_id is not None
+    request = session.exec(select(HandoverRequest)).one()  # one open request per resident
+    assert request.reason == "human" and request.state == "open" and request.resident_id is not None
+    assert request.text == "我要找人工\n人工！"

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from cases import transition
-from cases.models import Rating, StaffNotification
+from cases.models import Rating
+from cases.workflow_models import HandoverRequest
 from reply_templates import save
 from tests.dialogs.conftest import Chat
 from tests.dialogs.test_report import LAT, LNG, finish
@@ -144,8 +145,8 @@ async def test_human_hand_over_is_recorded_for_staff(chat: Chat) -> None:
     reply = await chat.say("转人工")
     assert reply.key == "menu.human" and "0551-12345" in reply.texts[0]
     with Session(chat.engine) as session:
-        notes = session.exec(select(StaffNotification).where(StaffNotification.kind == "handover")).all()
-    assert len(notes) == 1 and "转人工" in notes[0].message
+        requests = session.exec(select(HandoverRequest)).all()
+    assert len(requests) == 1 and requests[0].reason == "human" and "转人工" in requests[0].text
 
 
 async def test_location_event_is_remembered_and_offered(chat: Chat) -> None:

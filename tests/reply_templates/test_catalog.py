@@ -63,9 +63,13 @@ REQUIRED: dict[str, set[str]] = {
     "rating.done": set(),
     "report.offer_recent_location": {"place"},
     "menu.nothing_to_cancel": set(),
+    "handover.reply": {"message", "number"},
+    "handover.reply_notice": {"message", "number"},
+    "supervision.notice": {"kind_text", "number", "message", "due"},
 }
-PUSH = {"status.changed", "rating.ask", "report.filed_push"}
-KEY = re.compile(r"^(menu|system|report|status|rating)\.[a-z_]+$")
+PUSH = {"status.changed", "rating.ask", "report.filed_push", "handover.reply", "handover.reply_notice",
+        "supervision.notice"}
+KEY = re.compile(r"^(menu|system|report|status|rating|handover|supervision)\.[a-z_]+$")
 DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
 
 

@@ -28,6 +28,14 @@ def test_a_syntax_error_is_refused_with_its_line() -> None:
     assert codes(found) == ["syntax"]
     assert found[0].line == 3
     assert "第 3 行" in found[0].message_zh
+    assert "{% endif %}" in found[0].message_zh and "Jinja" not in found[0].message_zh
+
+
+def test_syntax_errors_are_explained_in_chinese() -> None:
+    for body, said in (("工单 {{ number }", "}"), ("{% endif %}", "多出了"), ("工单 {{ number grid }}", "此处应为"),
+                       ('{{ "abc }}', "引号")):
+        message = problems("report.filed", body)[0].message_zh
+        assert said in message and not any(w in message for w in ("xpected", "ncountered", "token")), message
 
 
 def test_an_undeclared_variable_is_refused_with_its_line_and_the_declared_names() -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AdminStaff, CurrentStaff, NowDep, ServicesDep, SessionDep
+from api.deps import AdminStaff, AnyStaff, NowDep, ServicesDep, SessionDep
 from cases import StaffError
 from cases.login_throttle import LoginBusy
 from cases.queries import staff_accounts
@@ -69,7 +69,7 @@ def login(body: LoginIn, request: Request, services: ServicesDep, session: Sessi
 
 
 @router.get("/me", response_model=StaffPublic)
-def me(staff: CurrentStaff) -> StaffPublic:
+def me(staff: AnyStaff) -> StaffPublic:
     return StaffPublic.model_validate(staff)
 
 

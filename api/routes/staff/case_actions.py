@@ -13,6 +13,7 @@ import cases
 from api.deps import CaseNumber, CurrentStaff, NowDep, ServicesDep, SessionDep
 from api.routes.staff.case_schemas import CaseDetail
 from api.routes.staff.cases import case_file, case_or_404
+from cases.departments import announce_dispatch
 from cases.lifecycle import add_note
 from cases.ratings import mark_called_back
 from cases.vocabulary import CaseStatus, Category, Place
@@ -102,6 +103,9 @@ def move_case(number: CaseNumber, body: TransitionIn, staff: CurrentStaff, sessi
     try:
         moved = cases.transition(session=session, number=case.number, to=body.to, actor=staff.name,
                                  note=body.note, department=body.department, now=now)
+        if moved.status == CaseStatus.DISPATCHED:  # a managed department hears of it, as with POST …/dispatch
+            announce_dispatch(session, case=moved, note=body.note, now=now)
+            session.commit()
     except cases.TransitionNotAllowed as exc:
         session.rollback()
         allowed = "、".join(CaseStatus.label_of(a) for a in exc.allowed) or "无（已是最终状态）"

@@ -49,6 +49,7 @@ class CaseSummary(CaseBase):
     phone: str | None
     resident: ResidentPublic
     department: str | None
+    assignee: str | None = None
     created_at: LocalTime | None
     due_at: LocalTime | None
     overdue: bool
@@ -73,6 +74,7 @@ class EventPublic(Public):
 
 
 class PhotoPublic(Public):
+    stage: str = "report"  # report | disposal (处置) | verification (核查)
     sha256: str
     content_type: str
     width: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi import Path as PathParam
@@ -13,14 +13,21 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.deps import CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
+from api.deps import AnyStaff, CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
 from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
 from cases import queries, views
+from cases.clock import local
 from cases.models import Case, StaffUser
 from cases.queries import CaseFilter
+from cases.roles import visible_cases
 from cases.vocabulary import CaseStatus
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
+
+
+def shown_time(moment: datetime | None) -> str | None:
+    """A moment as staff read it: the centre's time zone, ``2026-11-27T09:30:00+08:00``."""
+    return local(moment).isoformat(timespec="seconds") if moment else None
 
 
 def case_or_404(session: Session, number: str) -> Case:
@@ -51,10 +58,18 @@ def case_filter(
     flagged: bool | None = None,
     urgent: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="工单号或描述关键词")] = None,
+    community: Annotated[str | None, Query(max_length=128)] = None,
+    department: Annotated[str | None, Query(max_length=128)] = None,
+    categories: Annotated[str | None, Query(max_length=2000, description="多个类别代码，逗号分隔")] = None,
+    sort: Annotated[
+        Literal["created", "-created", "due", "-due", "updated", "-updated", "status", "-status", "number", "-number"],
+        Query(description="排序：created 提交时间、due 办理期限、updated 更新时间；前加 - 为倒序"),
+    ] = "-created",
 ) -> CaseFilter:
     return CaseFilter(status=status_, grid_id=grid_id, street=street, category=category, openid=openid,
                       created_from=created_from, created_until=created_until, overdue=overdue, flagged=flagged,
-                      urgent=urgent, text=q)
+                      urgent=urgent, text=q, community=community, department=department,
+                      minor_codes=tuple(c.strip() for c in (categories or "").split(",") if c.strip()), sort=sort)
 
 
 Filter = Annotated[CaseFilter, Depends(case_filter)]
@@ -109,11 +124,12 @@ def case_detail(number: CaseNumber, staff: CurrentStaff, session: SessionDep, no
 @router.get("/photos/{sha256}")
 def photo(
     sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")],
-    staff: CurrentStaff,
+    staff: AnyStaff,
     session: SessionDep,
     settings: SettingsDep,
 ) -> FileResponse:
-    stored = queries.photo_by_sha256(session, sha256)
+    """A case photo; department users and grid workers get only the photos of cases they may see."""
+    stored = queries.photo_by_sha256(session, sha256, scope=visible_cases(session, staff))
     if stored is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "照片不存在")
     media = Path(settings.media_dir).resolve()

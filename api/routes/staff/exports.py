@@ -24,7 +24,7 @@ def _yes(flag: bool) -> str:
     return "是" if flag else "否"
 
 
-def _row(s: views.CaseSummary) -> list[str]:
+def row_of(s: views.CaseSummary) -> list[str]:
     return [s.number, s.status_text, s.major_name, s.minor_name, s.description, s.address, s.grid_name or s.grid_id,
             s.community, s.street, _yes(s.urgent), s.phone or "", s.department or "",
             local(s.created_at).isoformat(timespec="seconds"), local(s.due_at).isoformat(timespec="seconds"),
@@ -44,7 +44,7 @@ def export_cases(admin: AdminStaff, session: SessionDep, flt: Filter, now: NowDe
         buffer.write("\ufeff")
         writer.writerow(CSV_HEADER)
         for summary in summaries:
-            writer.writerow(_row(summary))
+            writer.writerow(row_of(summary))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -6,6 +6,7 @@ process at once (``invalidate``) and by every other process within ``template_re
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,8 @@ class VersionPublic(BaseModel):
 
 class TemplateSummary(BaseModel):
     key: str
+    name: str  # a short Chinese name staff recognise
+    used_in: list[str]  # where residents meet it, in Chinese
     kind: str
     description: str
     variables: list[VariablePublic]
@@ -120,9 +123,36 @@ def _variables(spec: TemplateSpec) -> list[VariablePublic]:
     ]
 
 
+USED_IN = {
+    "menu": "菜单与帮助（关注欢迎、帮助、取消、人工服务）",
+    "system": "系统出错时",
+    "report": "反映问题的对话",
+    "status": "查询进度的对话",
+    "rating": "满意度评价的对话",
+    "handover": "人工队列中工作人员答复居民",
+    "supervision": "发给承办单位联系人的提醒",
+}
+PUSH_CHANNELS = "推送：公众号模板消息、小程序订阅消息，或 48 小时内的客服消息"
+
+
+def template_name(spec: TemplateSpec) -> str:
+    """The description's first clause: "工单状态变化时推送给居民（…）" → "工单状态变化时推送给居民"."""
+    name = re.split(r"[（(，。；：;:,]", spec.description, maxsplit=1)[0].strip()
+    return name or spec.key
+
+
+def used_in(spec: TemplateSpec) -> list[str]:
+    places = [USED_IN.get(spec.key.split(".", 1)[0], "其他")]
+    if spec.is_push:
+        places.append(PUSH_CHANNELS)
+    return places
+
+
 def _summary(spec: TemplateSpec, active: TemplateVersion | None) -> TemplateSummary:
     return TemplateSummary(
         key=spec.key,
+        name=template_name(spec),
+        used_in=used_in(spec),
         kind=spec.kind,
         description=spec.description,
         variables=_variables(spec),

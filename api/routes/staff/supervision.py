@@ -1,0 +1,81 @@
+"""Supervision (centre staff): 催办 and 督办, 延期 approvals, the centre's notices (escalations, requests)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentStaff, NowDep, SessionDep
+from api.routes.staff.case_actions import missing
+from api.routes.staff.case_schemas import CaseDetail
+from api.routes.staff.cases import case_file, case_or_404, shown_time
+from cases import supervision
+from cases.errors import MissingField
+from cases.pushes import local_text
+
+router = APIRouter(prefix="/api/staff", tags=["staff-supervision"])
+
+
+class UrgeIn(BaseModel):
+    kind: Literal["urge", "supervise"] = Field(description="urge 催办；supervise 督办（需写明要求）")
+    note: str = Field(default="", max_length=2000)
+
+
+class ExtensionOut(BaseModel):
+    id: int
+    number: str
+    minor_name: str
+    department: str
+    requested_by: str
+    reason: str
+    due_at: str | None
+    due_text: str
+    requested_due_at: str | None
+    requested_due_text: str
+    created_at: str | None
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/cases/{number}/urge", response_model=CaseDetail, summary="催办或督办承办单位（通知该单位）")
+def urge(number: str, body: UrgeIn, staff: CurrentStaff, session: SessionDep, now: NowDep) -> CaseDetail:
+    case = case_or_404(session, number)
+    try:
+        supervision.urge(session=session, number=case.number, kind=body.kind, actor=staff.name, note=body.note,
+                         now=now)
+    except supervision.SupervisionRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except MissingField as exc:
+        raise missing(exc.name) from None
+    return case_file(session, case, staff, now)
+
+
+@router.get("/extensions", response_model=list[ExtensionOut], summary="待审批的延期申请")
+def extensions(staff: CurrentStaff, session: SessionDep) -> list[ExtensionOut]:
+    return [
+        ExtensionOut(id=r.id or 0, number=c.number, minor_name=c.minor_name, department=r.department,
+                     requested_by=r.requested_by, reason=r.reason, due_at=shown_time(c.due_at),
+                     due_text=local_text(c.due_at),
+                     requested_due_at=shown_time(r.requested_due_at), requested_due_text=local_text(r.requested_due_at),
+                     created_at=shown_time(r.created_at))
+        for r, c in supervision.pending_extensions(session)
+    ]
+
+
+@router.post("/extensions/{request_id}", status_code=status.HTTP_204_NO_CONTENT, summary="审批延期（同意或不同意）")
+def decide(
+    request_id: Annotated[int, PathParam(ge=1)], body: DecisionIn, staff: CurrentStaff, session: SessionDep, now: NowDep
+) -> None:
+    try:
+        supervision.decide_extension(session=session, request_id=request_id, approve=body.approve, actor=staff.name,
+                                     note=body.note, now=now)
+    except supervision.SupervisionRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except MissingField as exc:
+        raise missing(exc.name) from None

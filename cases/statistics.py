@@ -1,0 +1,166 @@
+"""Statistics and 考核 for any date range: per department, street or grid, with a daily trend.
+
+For a range [since, until) of local days:
+
+* 受理量 (received): cases filed in the range;
+* 办结量 (closed): cases closed in the range (and still closed);
+* 按时办结率: closed in the range no later than their due time / closed;
+* 满意率: ratings given in the range with 满意 or 基本满意 / ratings with a score;
+* 回访率: cases closed in the range that heard back from the resident (a rating) or were called back
+  (回访 recorded) / closed;
+* 重办率 (reopen rate): cases reopened (重新办理) in the range / closed in the range.
+
+A group is the case's department (未派遣 when none), street or grid.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, or_, select
+
+from cases.clock import CHINA, local, utc
+from cases.models import Case, CaseEvent, Rating
+
+GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格"}
+
+
+@dataclass
+class Row:
+    group: str
+    received: int = 0
+    closed: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    revisited: int = 0
+    reopened: int = 0
+    numbers: list[str] = field(default_factory=list)  # received cases (for click-through), at most 50
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.on_time, self.closed)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.rated)
+
+    @property
+    def revisit_rate(self) -> float | None:
+        return self._rate(self.revisited, self.closed)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return self._rate(self.reopened, self.closed)
+
+
+@dataclass
+class Statistics:
+    since: date
+    until: date  # exclusive
+    grouping: str
+    rows: list[Row]
+    total: Row
+    trend: list[tuple[date, int, int]]  # (day, received, closed)
+
+
+def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
+    start = datetime(since.year, since.month, since.day, tzinfo=CHINA)
+    end = datetime(until.year, until.month, until.day, tzinfo=CHINA)
+    return utc(start), utc(end)
+
+
+def _group(case: Case, grouping: str) -> str:
+    if grouping == "department":
+        return case.department or "未派遣"
+    if grouping == "street":
+        return case.street or "未知街道"
+    return case.grid_name or case.grid_id or "未知网格"
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """``2026-11`` → (2026-11-01, 2026-12-01); ValueError for anything else."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + (number == 12), number % 12 + 1, 1)
+    return first, following
+
+
+def compute(session: Session, *, since: date, until: date, grouping: str = "department") -> Statistics:
+    """The figures of [since, until) (local days) per ``grouping`` (department, street or grid)."""
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}")
+    if until <= since:
+        raise ValueError("until must be after since")
+    start, end = _bounds(since, until)
+    in_range = (col(Case.created_at) >= start) & (col(Case.created_at) < end)
+    closed_in_range = (col(Case.closed_at) >= start) & (col(Case.closed_at) < end)
+    reopened_ids = set(session.exec(
+        select(CaseEvent.case_id)
+        .where(CaseEvent.kind == "transition", CaseEvent.from_status == "closed")
+        .where(col(CaseEvent.created_at) >= start, col(CaseEvent.created_at) < end)
+    ).all())
+    ratings = session.exec(
+        select(Rating).where(col(Rating.created_at) >= start, col(Rating.created_at) < end)
+    ).all()
+    rated_ids = {r.case_id for r in ratings}
+    cases = session.exec(
+        select(Case).where(or_(in_range, closed_in_range, col(Case.id).in_(reopened_ids | rated_ids or {-1})))
+    ).all()
+    ids = [c.id for c in cases] or [-1]
+    ever_rated = set(session.exec(select(Rating.case_id).where(col(Rating.case_id).in_(ids))).all())
+    called_back = set(session.exec(
+        select(CaseEvent.case_id).where(CaseEvent.kind == "called_back").where(col(CaseEvent.case_id).in_(ids))
+    ).all())
+    rows: dict[str, Row] = {}
+    total = Row("合计")
+    received_by_day: dict[date, int] = defaultdict(int)
+    closed_by_day: dict[date, int] = defaultdict(int)
+    by_id = {c.id: c for c in cases}
+
+    def bump(case: Case, **counts: int) -> None:
+        row = rows.setdefault(_group(case, grouping), Row(_group(case, grouping)))
+        for target in (row, total):
+            for name, value in counts.items():
+                setattr(target, name, getattr(target, name) + value)
+
+    for case in cases:
+        created = utc(case.created_at)
+        if start <= created < end:
+            bump(case, received=1)
+            row = rows[_group(case, grouping)]
+            if len(row.numbers) < 50:
+                row.numbers.append(case.number)
+            received_by_day[local(created).date()] += 1
+        if case.status == "closed" and case.closed_at is not None and start <= utc(case.closed_at) < end:
+            closed_at = utc(case.closed_at)
+            bump(case, closed=1, on_time=int(closed_at <= utc(case.due_at)),
+                 revisited=int(case.id in ever_rated or case.id in called_back))
+            closed_by_day[local(closed_at).date()] += 1
+        if case.id in reopened_ids:
+            bump(case, reopened=1)
+    for rating in ratings:
+        rated_case = by_id.get(rating.case_id)
+        if rated_case is not None and rating.score is not None:
+            bump(rated_case, rated=1, satisfied=int(rating.score >= 4))
+    days = [since + timedelta(days=i) for i in range((until - since).days)]
+    trend = [(day, received_by_day.get(day, 0), closed_by_day.get(day, 0)) for day in days]
+    ordered = sorted(rows.values(), key=lambda r: (-r.received, -r.closed, r.group))
+    return Statistics(since, until, grouping, ordered, total, trend)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def table(stats: Statistics) -> Iterable[list[str]]:
+    """The figures as rows of text (header first), for CSV and XLSX."""
+    yield [GROUPINGS[stats.grouping], "受理量", "办结量", "按时办结率", "满意率", "回访率", "重办率"]
+    for row in [*stats.rows, stats.total]:
+        yield [row.group, str(row.received), str(row.closed), percent(row.on_time_rate),
+               percent(row.satisfaction_rate), percent(row.revisit_rate), percent(row.reopen_rate)]
