@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from cases.clock import utc
 from cases.errors import CaseError, MissingField
-from cases.models import OPEN_STATUSES, Case, CaseEvent, OutboxMessage, Resident, row_id
+from cases.models import OPEN_STATUSES, Case, CaseEvent, OutboxMessage, Resident, StaffNotification, row_id
 from cases.outbox import enqueue
 from cases.pushes import local_text
 from cases.residents import get_or_create_resident
@@ -96,7 +96,16 @@ def open_request(
 def request_human(*, session: Session, openid: str, channel: str, text: str, now: datetime) -> HandoverRequest:
     """The resident asked for a person (人工). Commits."""
     resident = get_or_create_resident(session, openid=openid, channel=channel, now=now)
+    waiting = session.exec(
+        select(HandoverRequest.id)
+        .where(HandoverRequest.resident_id == resident.id, HandoverRequest.reason == "human")
+        .where(HandoverRequest.state == "open")
+    ).first()
     request = open_request(session, resident=resident, reason="human", text=text, now=now)
+    if waiting is None:  # a new request also reaches the staff's inbox
+        said = text.strip()[:500]
+        session.add(StaffNotification(resident_id=row_id(resident), kind="handover", created_at=utc(now),
+                                      message="居民请求人工服务" + (f"：{said}" if said else "")))
     session.commit()
     return request
 
