@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 from api.db import make_engine
 from api.leaves import Leaves, load_leaves
 from api.metrics import Metrics
+from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.settings import Settings
 from bot.channels.mini_program import MiniProgram
 from bot.channels.official_account import OfficialAccount
@@ -84,6 +85,8 @@ class Services:
     desk: CaseDesk
     dispatcher: Dispatcher
     staff_logins: LoginThrottle
+    hooks_http: httpx.AsyncClient  # webhooks to other systems (never the sandbox's in-app transport)
+    limiter: RateLimiter  # Open311 clients' requests per minute
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -111,6 +114,7 @@ class Services:
         await self.oa_api.aclose()
         await self.mp_api.aclose()
         await self.http.aclose()
+        await self.hooks_http.aclose()
         await self.storage.close()
         if self.redis is not None:
             await self.redis.aclose()
@@ -180,6 +184,9 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
                              cache=token_cache, http=http),
             http=http, metrics=Metrics(), nlu=leaves.nlu, geo=leaves.geo, templates=templates,
             rules=leaves.rules, desk=desk, dispatcher=dispatcher, staff_logins=LoginThrottle(),
+            hooks_http=httpx.AsyncClient(timeout=settings.webhook_timeout_seconds),
+            limiter=RedisRateLimiter(redis, prefix=settings.redis_prefix) if redis is not None
+            else MemoryRateLimiter(),
         )
     except BaseException:
         await http.aclose()

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     centre_office_hours: str = "工作日 8:30–12:00、14:00–17:30"
     migrate_on_start: bool = True
 
+    # Other systems: Open311 clients, webhooks to the centre's platform and its signed status calls.
+    outbox_retry_base_seconds: Annotated[float, Field(gt=0)] = 30.0
+    outbox_max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
+    platform_max_body_bytes: Annotated[int, Field(ge=1024)] = 20 * 1024 * 1024
+
     staff_token_ttl_seconds: Annotated[int, Field(ge=60)] = 12 * 3600
     secret_key: str = SANDBOX_SECRET_KEY
 

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+import httpx
 from sqlalchemy.engine import Engine
 
+from api.hooks import HookCourier
 from api.metrics import Metrics
 from api.settings import Settings
 from bot.courier import MP_SUBSCRIBE_IDS, OA_TEMPLATE_IDS, Courier, TemplateRenderer
 from bot.push import WeChatApi
-from cases.outbox import DEFAULT_POLICY, OutboxPolicy
+from cases.outbox import OutboxPolicy
 from cases.rules import CaseRules
 from dialogs.outbox import BatchReport, add_due_reminders, deliver_batch
 
@@ -47,6 +49,8 @@ class WorkerParts(Protocol):
     def metrics(self) -> Metrics: ...
     @property
     def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def hooks_http(self) -> httpx.AsyncClient: ...
 
 
 def courier_for(services: WorkerParts) -> Courier:
@@ -59,6 +63,11 @@ def courier_for(services: WorkerParts) -> Courier:
         template_ids={**OA_TEMPLATE_IDS, **settings.push_template_ids},
         subscribe_ids={**MP_SUBSCRIBE_IDS, **settings.push_subscribe_ids},
     )
+
+
+def policy_for(settings: Settings) -> OutboxPolicy:
+    return OutboxPolicy(max_attempts=settings.outbox_max_attempts,
+                        base_delay_seconds=settings.outbox_retry_base_seconds)
 
 
 def _count(metrics: Metrics, report: BatchReport) -> None:
@@ -82,11 +91,17 @@ async def run_worker(
     batch: int = 20,
     lease_seconds: float = 120.0,
     reminder_seconds: float = 300.0,
-    policy: OutboxPolicy = DEFAULT_POLICY,
+    policy: OutboxPolicy | None = None,
 ) -> None:
-    """Deliver the outbox until ``stop`` is set; add due-time reminders every ``reminder_seconds``."""
+    """Deliver the outbox until ``stop`` is set; add due-time reminders every ``reminder_seconds``.
+
+    Webhook rows go to the centre's platform through a :class:`api.hooks.HookCourier`; the retry policy
+    comes from the settings unless given.
+    """
+    policy = policy or policy_for(services.settings)
     name = worker_id or default_worker_id()
     courier = courier_for(services)
+    hooks = HookCourier(engine=services.engine, http=services.hooks_http)
     poll = services.settings.worker_poll_seconds
     rules = services.rules
     loop = asyncio.get_running_loop()
@@ -98,6 +113,7 @@ async def run_worker(
             report = await deliver_batch(
                 engine=services.engine,
                 courier=courier,
+                hooks=hooks,
                 worker_id=name,
                 clock=services.clock,
                 limit=batch,
@@ -130,12 +146,12 @@ class WorkerServices:
     templates: TemplateRenderer
     rules: CaseRules
     metrics: Metrics
+    hooks_http: httpx.AsyncClient
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 async def run_standalone(settings: Settings) -> None:
     """``intake worker``: a worker process of its own, stopped by SIGINT / SIGTERM."""
-    import httpx
     from redis.asyncio import Redis
 
     from api.db import make_engine
@@ -145,8 +161,10 @@ async def run_standalone(settings: Settings) -> None:
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     cache: TokenCache = RedisTokenCache(redis, prefix=settings.redis_prefix) if redis else MemoryTokenCache()
     engine = make_engine(settings.database_url)
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10) as http, \
+            httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as hooks_http:
         services = WorkerServices(
+            hooks_http=hooks_http,
             settings=settings,
             engine=engine,
             oa_api=WeChatApi(

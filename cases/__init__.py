@@ -4,6 +4,8 @@ A leaf package: it imports nothing of ours and reads no settings; callers pass a
 the current time.
 """
 
+from cases.channels import AppealType, IntakeChannel
+from cases.clients import ApiClient, ApiKeyRejected, ClientError, IssuedKey
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.errors import (
     CaseError,
@@ -17,6 +19,7 @@ from cases.errors import (
 )
 from cases.filing import file_case
 from cases.followups import add_rating_comment, last_step_text, request_handover
+from cases.inbound import InboundReceipt, InboundRejected, StatusCall, UnknownAction
 from cases.lifecycle import add_note, allowed_moves, get_case, reclassify, relocate, transition
 from cases.models import (
     Case,
@@ -40,11 +43,16 @@ from cases.ratings import Satisfaction, awaiting_rating, rate, satisfaction
 from cases.residents import find_resident, grant_subscription, touch_resident
 from cases.rules import CaseRules, CategoryRule
 from cases.vocabulary import STATUS_LABELS, CaseStatus, Category, Place, mask_phone
+from cases.webhooks import EVENT_TYPES, EndpointError, WebhookEndpoint
 
 file = file_case  # the architecture's name: cases.file(draft)
 
 __all__ = [
+    "EVENT_TYPES",
     "STATUS_LABELS",
+    "ApiClient",
+    "ApiKeyRejected",
+    "AppealType",
     "Case",
     "CaseDraft",
     "CaseError",
@@ -54,8 +62,14 @@ __all__ = [
     "CaseStatus",
     "Category",
     "CategoryRule",
+    "ClientError",
+    "EndpointError",
     "FiledCase",
+    "InboundReceipt",
+    "InboundRejected",
+    "IntakeChannel",
     "InvalidDraft",
+    "IssuedKey",
     "MissingField",
     "OutboxMessage",
     "Photo",
@@ -68,8 +82,11 @@ __all__ = [
     "StaffError",
     "StaffNotification",
     "StaffUser",
+    "StatusCall",
     "StoredPhoto",
     "TransitionNotAllowed",
+    "UnknownAction",
+    "WebhookEndpoint",
     "add_note",
     "add_rating_comment",
     "add_reminders",

@@ -4,10 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cases.channels import AppealType, IntakeChannel
 from cases.models import Case
 from cases.vocabulary import Category, Place
 
-Channel = Literal["oa", "mp"]
+Channel = Literal["oa", "mp", "ext"]  # how the resident is reached; "ext": not through WeChat
 CategorySource = Literal["auto", "resident", "staff"]
 
 
@@ -40,6 +41,16 @@ class CaseDraft:
     confidential: bool = False
     photos: Sequence[StoredPhoto] = ()
     unionid: str | None = None
+    intake_channel: IntakeChannel | None = None  # None: the WeChat channel of ``channel``
+    appeal_type: AppealType | None = None
+    reporter_name: str | None = None
+    client_id: int | None = None  # the API client filing for another system
+    token: str | None = None
+    media_url: str | None = None
+
+    @property
+    def source(self) -> IntakeChannel:
+        return self.intake_channel or IntakeChannel.of_push_channel(self.channel)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,12 @@ from cases.clock import local_day, utc
 from cases.drafts import CaseDraft, FiledCase
 from cases.errors import InvalidDraft
 from cases.lifecycle import follow_cluster
-from cases.models import OPEN_STATUSES, Case, CaseCounter, CaseEvent, Photo, row_id
+from cases.models import OPEN_STATUSES, Case, CaseCounter, CaseEvent, Photo, Resident, row_id
 from cases.pushes import case_variables, push_to_resident
-from cases.residents import get_or_create_resident
+from cases.residents import get_or_create_resident, resident_by_phone
 from cases.rules import DEFAULT_RULES, CaseRules
 from cases.vocabulary import CaseStatus, Category, Place
+from cases.webhooks import emit
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -68,12 +69,14 @@ def validate(draft: CaseDraft, rules: CaseRules) -> _Checked:
     category = draft.category
     if category is None or not (category.minor_code and category.major_code):
         raise InvalidDraft("category", "missing")
-    if draft.channel not in ("oa", "mp"):
+    if draft.channel not in ("oa", "mp", "ext"):
         raise InvalidDraft("channel", "unknown")
+    if draft.channel == "ext" and not draft.source.external:
+        raise InvalidDraft("intake_channel", "not_external")
     if draft.category_source not in ("auto", "resident", "staff"):
         raise InvalidDraft("category_source", "unknown")
     check_point(place)
-    if not draft.openid:
+    if not draft.openid and draft.channel != "ext":
         raise InvalidDraft("openid", "empty")
     return _Checked(description, place, category, category.minor_code)
 
@@ -129,6 +132,23 @@ def _find_cluster_target(
     return best[2] if best else None
 
 
+def _resident_of(session: Session, draft: CaseDraft, moment: datetime) -> Resident | None:
+    """The WeChat resident the case belongs to: the sender, or for another system's case the one resident
+    whose phone on record is the caller's (so a hotline caller who also uses WeChat hears of the case)."""
+    if draft.channel == "ext":
+        return resident_by_phone(session, draft.phone) if draft.phone else None
+    resident = get_or_create_resident(
+        session, openid=draft.openid, channel=draft.channel, now=moment, unionid=draft.unionid
+    )
+    resident.last_seen = max(resident.last_seen, moment)
+    if draft.phone:
+        resident.phone = draft.phone
+    if draft.confidential:
+        resident.confidential = True
+    session.add(resident)
+    return resident
+
+
 def cluster_members(session: Session, cluster_id: int) -> list[Case]:
     return list(session.exec(select(Case).where(Case.cluster_id == cluster_id).order_by(col(Case.id))).all())
 
@@ -147,21 +167,21 @@ def file_case(
     description, category = checked.description, checked.category
     moment = utc(now)
     number = next_number(session, moment)  # first: takes the day's lock
-    resident = get_or_create_resident(
-        session, openid=draft.openid, channel=draft.channel, now=moment, unionid=draft.unionid
-    )
-    resident.last_seen = max(resident.last_seen, moment)
-    if draft.phone:
-        resident.phone = draft.phone
-    if draft.confidential:
-        resident.confidential = True
-    session.add(resident)
+    resident = _resident_of(session, draft, moment)
+    channel = resident.channel if resident is not None else draft.channel
+    linked = draft.channel == "ext" and resident is not None
 
     target = _find_cluster_target(session, checked, moment, rules)
     case = Case(
         number=number,
-        resident_id=row_id(resident),
-        channel=draft.channel,
+        resident_id=resident.id if resident is not None else None,
+        channel=channel,
+        intake_channel=draft.source.value,
+        appeal_type=draft.appeal_type.value if draft.appeal_type else None,
+        reporter_name=draft.reporter_name,
+        client_id=draft.client_id,
+        token=draft.token,
+        media_url=draft.media_url,
         description=description,
         grid_id=checked.place.grid_id,
         major_code=category.major_code,
@@ -208,16 +228,16 @@ def file_case(
         CaseEvent(
             case_id=row_id(case),
             kind="filed",
-            actor="resident",
+            actor="resident" if draft.channel != "ext" else draft.source.label,
             to_status="submitted",
-            note=f"经{'小程序' if draft.channel == 'mp' else '公众号'}提交",
+            note=f"经{draft.source.label}提交" + ("，按来电号码关联到微信居民" if linked else ""),
             created_at=moment,
         )
     )
     if case.cluster_id is not None:
         members = cluster_members(session, case.cluster_id)
         cluster_size = len(members)
-        neighbours = len({m.resident_id for m in members} - {resident.id})
+        neighbours = len({m.resident_id for m in members if m.resident_id is not None} - {case.resident_id})
         root = next(m for m in members if m.id == case.cluster_id)
         session.add(
             CaseEvent(
@@ -239,14 +259,14 @@ def file_case(
         )
         follow_cluster(session, case, root, moment=moment)
 
-    repeat_count = session.exec(
+    repeat_count = 0 if resident is None else session.exec(
         select(func.count())
         .select_from(Case)
         .where(Case.resident_id == resident.id)
         .where(Case.minor_code == checked.minor_code)
         .where(col(Case.created_at) >= moment - timedelta(days=rules.repeat_days))
     ).one()
-    if repeat_count >= rules.repeat_count:
+    if resident is not None and repeat_count >= rules.repeat_count:
         case.repeat_reporter = True
         session.add(case)
         session.add(
@@ -273,6 +293,7 @@ def file_case(
             neighbours=neighbours,
         ),
     )
+    emit(session, case=case, event_type="case.created", now=moment)
     if commit:
         session.commit()
     else:

@@ -17,6 +17,7 @@ from cases.errors import CaseNotFound, InvalidDraft, MissingField, TransitionNot
 from cases.models import Case, CaseEvent, Rating, row_id
 from cases.pushes import case_variables, push_to_resident
 from cases.vocabulary import CaseStatus, Category, Place
+from cases.webhooks import emit
 
 S = CaseStatus
 
@@ -117,6 +118,10 @@ def _apply(
             created_at=moment,
         )
     )
+    emit(session, case=case, event_type="case.status_changed", now=moment, data={
+        "from_status": previous, "to_status": move.to, "note": cluster_note or note, "department": department,
+        "actor": actor,
+    })
     if not move.notify:
         return
     reopened = previous == "closed"

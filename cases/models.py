@@ -62,8 +62,14 @@ class Case(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
-    resident_id: int = Field(foreign_key="residents.id", index=True)
-    channel: str = Field(max_length=8)
+    resident_id: int | None = Field(default=None, foreign_key="residents.id", index=True)  # None: nobody on WeChat
+    channel: str = Field(max_length=8)  # how the resident hears of it: oa | mp | ext (not through WeChat)
+    intake_channel: str = Field(default="wechat", max_length=24, index=True)  # cases.channels.IntakeChannel
+    appeal_type: str | None = Field(default=None, max_length=16)  # cases.channels.AppealType
+    reporter_name: str | None = Field(default=None, max_length=64)  # given by another system (Open311)
+    client_id: int | None = Field(default=None, index=True)  # the API client (api_clients.id) that filed it
+    token: str | None = Field(default=None, max_length=32, unique=True)  # Open311 token of the request
+    media_url: str | None = Field(default=None, max_length=512)  # a photo link another system gave
     description: str = Field(sa_column=Column(Text, nullable=False))
     major_code: str = Field(max_length=32)
     major_name: str = Field(max_length=64)
@@ -157,16 +163,22 @@ class Rating(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A push waiting to reach a resident; rendered and sent by the worker in :mod:`api.worker`."""
+    """A push waiting to reach a resident, or a signed webhook waiting to reach an endpoint.
+
+    Sent by the worker in :mod:`api.worker`. A webhook row keeps its event type in ``template_key`` and
+    its whole JSON payload in ``variables``; ``recipient_openid`` and ``channel`` are empty / ``hook``.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="push", max_length=16)  # push (to a resident) | webhook (to an endpoint)
+    endpoint_id: int | None = Field(default=None, index=True)  # webhook_endpoints.id of a webhook row
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
     recipient_openid: str = Field(max_length=64)
     channel: str = Field(max_length=8)  # oa | mp
-    template_key: str = Field(max_length=64)  # report.filed, status.changed, rating.ask, …
+    template_key: str = Field(max_length=64)  # report.filed, status.changed, rating.ask, … | case.created, …
     variables: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     idempotency_key: str = Field(max_length=128, unique=True)
     state: str = Field(default="pending", max_length=16)  # pending | leased | sent | held | dead

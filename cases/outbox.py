@@ -59,9 +59,13 @@ def enqueue(
     variables: dict[str, Any],
     idempotency_key: str,
     now: datetime,
+    kind: str = "push",
+    endpoint_id: int | None = None,
 ) -> OutboxMessage:
     """Add a push to the session's transaction (not committed: it commits with the change it reports)."""
     row = OutboxMessage(
+        kind=kind,
+        endpoint_id=endpoint_id,
         case_id=case_id,
         recipient_openid=openid,
         channel=channel,
@@ -231,10 +235,15 @@ def retry_dead(session: Session, row_id: int, *, now: datetime, actor: str | Non
     return done
 
 
-def dead_letters(session: Session, *, limit: int = 100, offset: int = 0) -> Sequence[OutboxMessage]:
+def dead_letters(
+    session: Session, *, limit: int = 100, offset: int = 0, kind: str | None = None
+) -> Sequence[OutboxMessage]:
+    """Dead-lettered rows, newest first; ``kind`` keeps only pushes or only webhooks."""
+    query = select(OutboxMessage).where(col(OutboxMessage.state) == "dead")
+    if kind is not None:
+        query = query.where(col(OutboxMessage.kind) == kind)
     return session.exec(
-        select(OutboxMessage)
-        .where(col(OutboxMessage.state) == "dead")
+        query
         .order_by(col(OutboxMessage.id).desc())
         .offset(offset)
         .limit(limit)

@@ -56,8 +56,13 @@ def push_to_resident(
     variables: dict[str, Any],
     key: str,
     now: datetime,
-) -> OutboxMessage:
-    """Enqueue one push about ``case`` to its resident; ``key`` makes it unique (idempotency key)."""
+) -> OutboxMessage | None:
+    """Enqueue one push about ``case`` to its resident; ``key`` makes it unique (idempotency key).
+
+    None when nobody on WeChat filed the case (another system did, for a caller we do not know).
+    """
+    if case.resident_id is None:
+        return None
     resident = session.get(Resident, case.resident_id)
     assert resident is not None
     return enqueue(

@@ -88,6 +88,7 @@ class CaseFilter:
     flagged: bool | None = None  # call-back needed or repeat reporter
     urgent: bool | None = None
     text: str | None = None  # number or words in the description
+    channel: str | None = None  # intake channel (cases.channels.IntakeChannel)
     # False for agents: ?openid= must not link a confidential resident to their cases.
     confidential_visible: bool = True
     community: str | None = None
@@ -118,10 +119,10 @@ def search_cases(
     offset: int = 0,
     limit: int = 50,
     scope: ColumnElement[bool] | None = None,
-) -> tuple[list[tuple[Case, Resident]], int]:
+) -> tuple[list[tuple[Case, Resident | None]], int]:
     """A page of cases (newest first unless ``flt.sort`` says otherwise) with their residents, and the
     number of all matching cases; ``scope`` limits them to what a department or grid worker may see."""
-    query = select(Case, Resident).join(Resident, col(Resident.id) == col(Case.resident_id))
+    query = select(Case, Resident).outerjoin(Resident, col(Resident.id) == col(Case.resident_id))
     conditions: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if flt.community:
         conditions.append(col(Case.community) == flt.community)
@@ -154,6 +155,8 @@ def search_cases(
         conditions.append(flagged if flt.flagged else ~flagged)
     if flt.urgent is not None:
         conditions.append(col(Case.urgent) == flt.urgent)
+    if flt.channel:
+        conditions.append(col(Case.intake_channel) == flt.channel)
     if flt.text:
         like = like_pattern(flt.text.strip())
         conditions.append(or_(col(Case.number).like(like, escape=LIKE_ESCAPE),
@@ -162,7 +165,7 @@ def search_cases(
     total = session.exec(
         select(func.count())
         .select_from(Case)
-        .join(Resident, col(Resident.id) == col(Case.resident_id))
+        .outerjoin(Resident, col(Resident.id) == col(Case.resident_id))
         .where(*conditions)
     ).one()
     # open urgent cases (danger to people) on top, then in the chosen order (newest first by default)
@@ -306,10 +309,11 @@ def clusters(session: Session, *, open_only: bool = True, limit: int = 200) -> l
     return found[:limit]
 
 
-def residents_by_id(session: Session, ids: Sequence[int]) -> dict[int, Resident]:
-    if not ids:
+def residents_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Resident]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
         return {}
-    rows = session.exec(select(Resident).where(col(Resident.id).in_(list(set(ids))))).all()
+    rows = session.exec(select(Resident).where(col(Resident.id).in_(list(wanted)))).all()
     return {r.id: r for r in rows if r.id is not None}
 
 

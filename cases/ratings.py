@@ -11,6 +11,7 @@ from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.handover import open_request
 from cases.models import Case, CaseEvent, Rating, Resident, StaffNotification, row_id
 from cases.rules import DEFAULT_RULES
+from cases.webhooks import emit
 
 SCORE_LABELS = {5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意"}
 FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
@@ -57,6 +58,7 @@ def rate(
         raise RatingRejected("already_rated")
     poor = (score is not None and score <= 2) or fixed == "no"
     comment = (comment or "").strip() or None
+    assert case.resident_id is not None  # found through its resident
     rating = Rating(
         case_id=row_id(case),
         resident_id=case.resident_id,
@@ -102,6 +104,10 @@ def rate(
         assert resident is not None
         open_request(session, resident=resident, reason="bad_rating", text=summary, now=moment, case=case)
     session.add(case)
+    emit(session, case=case, event_type="case.rated", now=moment, data={
+        "score": score, "score_text": SCORE_LABELS[score] if score is not None else None, "fixed": fixed,
+        "comment": comment, "needs_callback": poor,
+    })
     session.commit()
     return rating
 

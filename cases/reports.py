@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, or_, select
 
+from cases.channels import IntakeChannel
 from cases.clock import CHINA, utc
 from cases.errors import InvalidWeek
 from cases.models import Case, CaseEvent, Resident
@@ -94,6 +95,12 @@ class OverdueCase(BaseModel):
     overdue_hours: float = Field(description="超期小时数（到办结时，未办结则到本周末或现在）")
 
 
+class ChannelCount(BaseModel):
+    channel: str
+    channel_text: str
+    count: int
+
+
 class WeeklyReport(BaseModel):
     week: str
     start_date: date
@@ -102,6 +109,7 @@ class WeeklyReport(BaseModel):
     totals: Totals
     by_category: list[CategoryCount]
     by_grid: list[GridCount]
+    by_channel: list[ChannelCount]
     hot_grids: list[GridCount]
     repeat_reporters: list[RepeatReporterOut]
     clusters: list[ClusterOut]
@@ -169,6 +177,10 @@ def build_report(session: Session, week: Week, *, now: datetime, rules: CaseRule
     by_grid = [GridCount(grid_id=g, grid_name=n, community=cm, street=s, count=k)
                for (g, n, cm, s), k in sorted(grids.items(), key=lambda item: (-item[1], item[0][0]))]
 
+    channels: Counter[str] = Counter(c.intake_channel for c in filed)
+    by_channel = [ChannelCount(channel=ch.value, channel_text=ch.label, count=channels[ch.value])
+                  for ch in IntakeChannel if channels[ch.value]]
+
     moves = session.exec(
         select(CaseEvent.case_id, CaseEvent.to_status).where(CaseEvent.kind == "transition")
         .where(col(CaseEvent.to_status).in_(FINAL_STATUSES))
@@ -194,7 +206,7 @@ def build_report(session: Session, week: Week, *, now: datetime, rules: CaseRule
     return WeeklyReport(
         week=week.label, start_date=week.monday, end_date=week.monday + timedelta(days=6),
         generated_at=utc(now), totals=totals, by_category=by_category, by_grid=by_grid,
-        hot_grids=by_grid[:HOT_GRIDS], repeat_reporters=repeats,
+        by_channel=by_channel, hot_grids=by_grid[:HOT_GRIDS], repeat_reporters=repeats,
         clusters=_clusters(session, filed, filed_ids), satisfaction=_satisfaction(session, start, end),
         overdue=_overdue(session, start, cutoff),
     )
@@ -216,7 +228,8 @@ def _clusters(session: Session, filed: list[Case], filed_ids: set[int | None]) -
         found.append(ClusterOut(
             first_number=first.number, minor_name=first.minor_name, grid_name=first.grid_name,
             status=first.status, status_label=CaseStatus.label_of(first.status), size=len(group),
-            residents=len({c.resident_id for c in group}), numbers=[c.number for c in group],
+            residents=len({c.resident_id for c in group if c.resident_id is not None}),
+            numbers=[c.number for c in group],
         ))
     return sorted(found, key=lambda c: (-c.size, c.first_number))
 
@@ -276,6 +289,10 @@ def report_csv(report: WeeklyReport) -> str:
     w.writerow(["按网格", "网格编号", "网格", "社区", "街道", "件数"])
     for g in report.by_grid:
         w.writerow(["", g.grid_id, g.grid_name, g.community, g.street, g.count])
+    w.writerow([])
+    w.writerow(["按渠道", "渠道", "件数"])
+    for ch in report.by_channel:
+        w.writerow(["", ch.channel_text, ch.count])
     w.writerow([])
     w.writerow(["一人多诉", "居民", "小类", "件数", "工单"])
     for r in report.repeat_reporters:

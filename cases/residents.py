@@ -18,6 +18,12 @@ def find_resident(session: Session, openid: str, channel: str | None = None) -> 
     return session.exec(query.order_by(col(Resident.id))).first()
 
 
+def resident_by_phone(session: Session, phone: str) -> Resident | None:
+    """The one resident whose phone on record is ``phone``; None when nobody or several have it."""
+    found = session.exec(select(Resident).where(Resident.phone == phone.strip()).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
 def get_or_create_resident(
     session: Session, *, openid: str, channel: str, now: datetime, unionid: str | None = None
 ) -> Resident:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from cases import queries
+from cases.channels import AppealType, IntakeChannel
 from cases.clock import utc
 from cases.lifecycle import Move, moves_from
 from cases.models import Case, CaseEvent, OutboxMessage, Photo, Rating, Resident
@@ -33,7 +34,9 @@ class ResidentView:
     confidential: bool
 
 
-def resident_view(resident: Resident, *, admin: bool, masked: bool) -> ResidentView:
+def resident_view(resident: Resident | None, *, admin: bool, masked: bool) -> ResidentView:
+    if resident is None:  # filed by another system for a caller who is not on WeChat
+        return ResidentView(hidden=False, openid=None, channel="ext", phone=None, confidential=False)
     if resident.confidential and not admin:
         return ResidentView(hidden=True, openid=None, channel=resident.channel, phone=None, confidential=True)
     phone = mask_phone(resident.phone) if masked else resident.phone
@@ -65,9 +68,14 @@ class CaseSummary:
     callback_needed: bool
     repeat_reporter: bool
     cluster_number: str | None
+    channel: str  # intake channel
+    channel_text: str
+    reporter_name: str | None  # given by another system
+    appeal_type: str | None
+    appeal_text: str | None  # 诉求类型
 
 
-def summarize(case: Case, resident: Resident, *, admin: bool, now: datetime, masked: bool = True,
+def summarize(case: Case, resident: Resident | None, *, admin: bool, now: datetime, masked: bool = True,
               cluster_number: str | None = None) -> CaseSummary:
     who = resident_view(resident, admin=admin, masked=masked)
     phone = None if who.hidden else (mask_phone(case.phone) if masked else case.phone)
@@ -79,6 +87,9 @@ def summarize(case: Case, resident: Resident, *, admin: bool, now: datetime, mas
         assignee=case.assignee, created_at=case.created_at, due_at=case.due_at,
         overdue=case.status in OPEN_STATUSES and utc(case.due_at) < utc(now),
         callback_needed=case.callback_needed, repeat_reporter=case.repeat_reporter, cluster_number=cluster_number,
+        channel=case.intake_channel, channel_text=IntakeChannel(case.intake_channel).label,
+        reporter_name=None if who.hidden else case.reporter_name, appeal_type=case.appeal_type,
+        appeal_text=AppealType(case.appeal_type).label if case.appeal_type else None,
     )
 
 
@@ -87,7 +98,7 @@ def summaries(session: Session, rows: Sequence[Case], *, admin: bool, now: datet
     """Masked summaries of ``rows`` in one go (their residents and cluster numbers read once)."""
     found = residents if residents is not None else queries.residents_by_id(session, [c.resident_id for c in rows])
     numbers = queries.cluster_numbers(session, rows)
-    return [summarize(c, found[c.resident_id], admin=admin, now=now,
+    return [summarize(c, found.get(c.resident_id) if c.resident_id is not None else None, admin=admin, now=now,
                       cluster_number=numbers.get(c.cluster_id) if c.cluster_id is not None else None)
             for c in rows]
 
@@ -111,8 +122,7 @@ def detail(session: Session, case: Case, *, admin: bool, now: datetime) -> CaseD
     """A case's whole file for staff: unmasked phone (to call back), timeline, photos, cluster, pushes."""
     case_id = case.id
     assert case_id is not None
-    resident = session.get(Resident, case.resident_id)
-    assert resident is not None
+    resident = session.get(Resident, case.resident_id) if case.resident_id is not None else None
     members = queries.cluster_of(session, case)
     root = members[0].number if members and case.cluster_id else None
     base = summarize(case, resident, admin=admin, now=now, masked=False, cluster_number=root)

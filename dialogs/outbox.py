@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -27,6 +28,12 @@ from cases.rules import CaseRules
 from cases.supervision import supervise
 
 log = logging.getLogger(__name__)
+
+
+class WebhookSender(Protocol):
+    """Carries a ``kind="webhook"`` row to another system (:class:`api.hooks.HookCourier`)."""
+
+    async def deliver(self, row: OutboxMessage) -> Outcome: ...
 
 
 @dataclass
@@ -84,6 +91,7 @@ async def deliver_batch(
     engine: Engine,
     courier: Courier,
     worker_id: str,
+    hooks: WebhookSender | None = None,
     now: datetime | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     limit: int = 20,
@@ -92,16 +100,24 @@ async def deliver_batch(
 ) -> BatchReport:
     """One pass: lease up to ``limit`` due rows, deliver each, record each outcome.
 
+    Pushes go out one after the other (a resident's messages keep their order); webhooks go out side by
+    side with them, so a slow or unreachable platform (up to its timeout per row) never holds a push.
     ``now`` fixes the time (tests); otherwise every step reads ``clock``.
     """
     rows = await asyncio.to_thread(_claim, engine, worker_id, limit, lease_seconds, now or clock())
     report = BatchReport(claimed=len(rows))
-    for row in rows:
+
+    async def one(row: OutboxMessage) -> None:
         if not await asyncio.to_thread(_begin, engine, row, worker_id, now or clock()):
             report.skipped += 1
-            continue
+            return
         try:
-            outcome = await courier.deliver(row)
+            if row.kind != "webhook":
+                outcome = await courier.deliver(row)
+            elif hooks is not None:
+                outcome = await hooks.deliver(row)
+            else:
+                outcome = Outcome("retry", error="this worker sends no webhooks")
         except Exception as exc:  # a bug or an unexpected answer: keep the row, try again later
             log.exception("outbox %s: delivery crashed", row.id)
             outcome = Outcome("retry", error=f"{type(exc).__name__}: {exc}")
@@ -114,4 +130,11 @@ async def deliver_batch(
             report.retried += 1
         else:
             report.dead += 1
+
+    async def pushes() -> None:
+        for row in rows:
+            if row.kind != "webhook":
+                await one(row)
+
+    await asyncio.gather(pushes(), *(one(row) for row in rows if row.kind == "webhook"))
     return report

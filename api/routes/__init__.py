@@ -8,6 +8,10 @@
                                                         field (departments, grid workers), hand-over,
                                                         supervision, statistics and the case map
     /api/mp/…                    api.routes.mp.*        auth, chat, reports, cases
+    /api/staff/api-clients, /api/staff/webhooks, /api/staff/stats/channels
+                                 api.routes.staff.integration   other systems' keys and endpoints
+    /open311/v2/…                api.routes.open311     Open311 GeoReport v2 for other systems
+    /api/platform/v1/…           api.routes.platform    the centre's platform's signed status calls
     /staff                       api.console            the staff console's pages
     /sandbox/…                   api.sandbox, api.simulator (only while sandboxed)
 """
@@ -25,7 +29,8 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     from api import wechat
     from api.console import STATIC_DIR as CONSOLE_STATIC
     from api.console import console_router
-    from api.routes import geo, health
+    from api.open311.render import Open311Error
+    from api.routes import geo, health, open311, platform
     from api.routes.mp import auth as mp_auth
     from api.routes.mp import cases as mp_cases
     from api.routes.mp import chat as mp_chat
@@ -40,6 +45,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         field,
         handover,
         inbox,
+        integration,
         reports,
         stats,
         supervision,
@@ -48,11 +54,13 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     from api.ui import validation_error
 
     for module in (wechat, health, geo, auth, accounts, exports, stats, cases, case_actions, dispatch, field,
-                   handover, supervision, inbox, reports, templates, mp_auth, mp_chat, mp_reports, mp_cases):
+                   handover, supervision, inbox, reports, templates, mp_auth, mp_chat, mp_reports, mp_cases,
+                   integration, open311, platform):
         app.include_router(module.router)
     app.include_router(console_router)
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Open311Error, open311.error)
     if settings.sandbox_on:
         _mount_sandbox(app, settings)
 

@@ -23,6 +23,9 @@ from api.db import make_engine
 from cases import CaseDraft, CaseRules, Category, FiledCase, Place, file_case, transition
 
 CASE_TABLES = [
+    "inbound_receipts",
+    "webhook_endpoints",
+    "api_clients",
     "department_notices",
     "extension_requests",
     "resident_messages",

@@ -81,3 +81,32 @@ def _table_name(diff: object) -> str | None:
     if kind.endswith("_column"):
         return str(diff[2])
     return str(diff[2]) if len(diff) > 2 and isinstance(diff[2], str) else None
+
+
+def test_cases_filed_before_channels_existed_keep_theirs(empty_url: str) -> None:
+    """A database with WeChat and mini-program cases gets their intake channels on upgrade."""
+    from sqlalchemy import text
+
+    upgrade(empty_url, "0002_reply_templates")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            for rid, (openid, channel) in enumerate((("o-1", "oa"), ("o-2", "mp")), 1):
+                connection.execute(text(
+                    "INSERT INTO residents (id, openid, channel, confidential, first_seen, last_seen) "
+                    "VALUES (:id, :openid, :channel, false, '2026-11-27 01:30:00', '2026-11-27 01:30:00')"),
+                    {"id": rid, "openid": openid, "channel": channel})
+                connection.execute(text(
+                    "INSERT INTO cases (number, resident_id, channel, description, major_code, major_name, "
+                    "minor_code, minor_name, category_confidence, category_source, address, grid_id, grid_name, "
+                    "community, street, urgent, status, repeat_reporter, callback_needed, due_at, reminder_level, "
+                    "created_at, updated_at) VALUES (:number, :rid, :channel, '路灯不亮', '04', '市政设施', '0401', "
+                    "'路灯不亮', 1.0, 'auto', '', 'G', '', '', '', false, 'submitted', false, false, "
+                    "'2026-11-28 01:30:00', 0, '2026-11-27 01:30:00', '2026-11-27 01:30:00')"),
+                    {"number": f"BH20261127-000{rid}", "rid": rid, "channel": channel})
+        upgrade(empty_url)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT number, intake_channel FROM cases ORDER BY number")).all()
+        assert [tuple(r) for r in rows] == [("BH20261127-0001", "wechat"), ("BH20261127-0002", "mini_program")]
+    finally:
+        engine.dispose()

@@ -170,6 +170,7 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
     stand.state.record_interaction("o-run", opens_window=True, following=True)
     with Session(engine, expire_on_commit=False) as session:
         file(session, openid="o-run", now=NOW)
+    hooks_http = httpx.AsyncClient()  # webhooks: none are queued here
     services = WorkerServices(
         engine=engine,
         settings=Settings(worker_poll_seconds=0.01),
@@ -178,6 +179,7 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
         templates=stand.courier.renderer,
         rules=CaseRules(),
         metrics=Metrics(),
+        hooks_http=hooks_http,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(run_worker(services, stop=stop, worker_id="runner"))
@@ -187,6 +189,7 @@ async def test_run_worker_delivers_and_stops(engine: Engine, stand: Stand) -> No
         await asyncio.sleep(0.01)
     stop.set()
     await asyncio.wait_for(task, timeout=10)
+    await hooks_http.aclose()
     assert len(stand.state.messages("o-run")) == 1
     assert rows(engine)[0].state == "sent"
     assert b'intake_pushes_total{result="sent"} 1.0' in services.metrics.render()

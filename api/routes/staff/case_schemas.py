@@ -56,6 +56,11 @@ class CaseSummary(CaseBase):
     callback_needed: bool
     repeat_reporter: bool
     cluster_number: str | None
+    channel: str = "wechat"  # intake channel
+    channel_text: str = "微信公众号"
+    reporter_name: str | None = None
+    appeal_type: str | None = None
+    appeal_text: str | None = None  # 诉求类型
 
 
 class EventPublic(Public):

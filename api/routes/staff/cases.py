@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api.deps import AnyStaff, CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
 from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
 from cases import queries, views
+from cases.channels import IntakeChannel
 from cases.clock import local
 from cases.models import Case, StaffUser
 from cases.queries import CaseFilter
@@ -65,11 +66,13 @@ def case_filter(
         Literal["created", "-created", "due", "-due", "updated", "-updated", "status", "-status", "number", "-number"],
         Query(description="排序：created 提交时间、due 办理期限、updated 更新时间；前加 - 为倒序"),
     ] = "-created",
+    channel: Annotated[IntakeChannel | None, Query(description="来源渠道")] = None,
 ) -> CaseFilter:
     return CaseFilter(status=status_, grid_id=grid_id, street=street, category=category, openid=openid,
                       created_from=created_from, created_until=created_until, overdue=overdue, flagged=flagged,
                       urgent=urgent, text=q, community=community, department=department,
-                      minor_codes=tuple(c.strip() for c in (categories or "").split(",") if c.strip()), sort=sort)
+                      minor_codes=tuple(c.strip() for c in (categories or "").split(",") if c.strip()), sort=sort,
+                      channel=channel.value if channel else None)
 
 
 Filter = Annotated[CaseFilter, Depends(case_filter)]
@@ -111,7 +114,7 @@ def list_cases(
     flt = dataclasses.replace(flt, confidential_visible=staff.role == "admin")
     rows, total = queries.search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size)
     found = views.summaries(session, [c for c, _r in rows], admin=staff.role == "admin", now=now,
-                            residents={r.id: r for _c, r in rows if r.id is not None})
+                            residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
     return CasePage(items=[CaseSummary.model_validate(s) for s in found], total=total, page=page,
                     page_size=page_size)
 

@@ -92,7 +92,7 @@ def my_cases(
     flt = CaseFilter(status=status_, sort="due")
     rows, total = search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size, scope=scope)
     found = views.summaries(session, [c for c, _r in rows], admin=False, now=now,
-                            residents={r.id: r for _c, r in rows if r.id is not None})
+                            residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
     return CasePage(items=[CaseSummary.model_validate(s) for s in found], total=total, page=page,
                     page_size=page_size)
 

@@ -139,7 +139,7 @@ def _attachment(filename: str) -> dict[str, str]:
 def export_xlsx(admin: AdminStaff, session: SessionDep, flt: Filter, now: NowDep) -> Response:
     rows, _total = search_cases(session, flt, now=now, offset=0, limit=CSV_LIMIT)
     found = views.summaries(session, [c for c, _r in rows], admin=True, now=now,
-                            residents={r.id: r for _c, r in rows if r.id is not None})
+                            residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
     lines: list[list[Any]] = [CSV_HEADER, *(row_of(s) for s in found)]
     stamp = local(now).strftime("%Y%m%d-%H%M")
     return Response(workbook([("工单", lines)]), media_type=XLSX_TYPE, headers=_attachment(f"工单-{stamp}.xlsx"))
