@@ -16,7 +16,7 @@ from nlu.intents import read_intent
 from nlu.model import LinearModel, model_path
 from nlu.numbers import extract_case_number, extract_phone
 from nlu.taxonomy import Taxonomy, load_taxonomy
-from nlu.text import Tokenizer, for_matching
+from nlu.text import Tokenizer
 from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Rating
 
 PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
@@ -62,6 +62,14 @@ class Understanding:
     appeal: AppealType = AppealType.OTHER
     unknown: bool = False
     others: tuple[CategoryScore, ...] = ()  # further subjects a long message raises, best first
+
+
+PROBLEM_PROBABILITY = 0.5
+
+
+def _describes_problem(result: Classification) -> bool:
+    """Whether a message names a subject: a taxonomy keyword, or a clear lead of one major."""
+    return result.keyword_hit or (not result.unknown and result.major.score >= PROBLEM_PROBABILITY)
 
 
 class NLU:
@@ -112,9 +120,9 @@ class NLU:
 
     def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
         """The resident's intent in `context` (with rating and cue) without classifying the category."""
-        hit = self.classifier.keywords.exact_hits(for_matching(text))
         return read_intent(
-            text, context=context, has_problem=bool(hit), has_case_number=extract_case_number(text) is not None
+            text, context=context, has_problem=_describes_problem(self.classifier.classify(text)),
+            has_case_number=extract_case_number(text) is not None,
         )
 
     def understand(self, text: str, context: Context = Context.IDLE) -> Understanding:
@@ -122,7 +130,7 @@ class NLU:
         result = self.classifier.classify(text)
         case_number = extract_case_number(text)
         reading = read_intent(
-            text, context=context, has_problem=result.keyword_hit, has_case_number=case_number is not None
+            text, context=context, has_problem=_describes_problem(result), has_case_number=case_number is not None
         )
         urgency = detect_urgency(text)
         return Understanding(

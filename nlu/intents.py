@@ -20,25 +20,55 @@ from nlu.vocabulary import Context, Cue, Intent, IntentReading
 
 INTENTS = tuple(Intent)
 
+# Cancelling: a cancel verb that opens or closes a short message (not one inside a description: "警示牌被人
+# 撤掉了，坑还在"), a cancel verb with the report as its object, a mistake, or "solved, no need to come".
+_CANCEL_VERB = (r"(取消|撤销|撤回|撤掉|撤了|撤单|撤诉|作废|删掉|删除|删了|关掉|关闭|忽略|中止|终止|停止|退出|算了"
+                r"|不要了|不用了"
+                r"|不需要了|不用管了|别管了|不用理了|别理了|不用处理了|别处理了|不报了|不反映了|不投诉了|不弄了"
+                r"|不搞了|不算了|重来|重新来|从头来|收回|不麻烦了|以后再说|改天再(报|说)"
+                r"|当我没说|撤)")
 _CANCEL = re.compile(
-    r"^(请|麻烦|帮我|我要|我想|那就|那|还是)?(取消|撤销|撤回|作废|删除|删掉)(掉|了|吧|一下|啦)?"
-    r"|不(想|用|要|需要|打算)?(报|反映|投诉|举报|上报|提交)了"
-    r"|(不用|不需要|别|无需|用不着)(再)?(处理|管|受理|派人|来人|上门|过来|来了|跑一趟)"
-    r"|^(算了|不弄了|不报了|退出|结束|不要了|没事了)|不(想|用|要)?弄了|撤诉"
-    r"|^(我|刚才|刚刚|不好意思|抱歉|sorry)*(发|打|报|点|写|填|提交)错了?"
-    r"|(取消|撤销|撤回|作废|删除|删掉)(这个|那个|刚才|刚刚|我的|一下)*的?(投诉|反映|工单|举报|上报|报事|问题|诉求"
-    r"|案件|单子|申请|事)"
-    r"|(问题|事情|事)?(已经|自己|都)(解决|修好|好|处理好)了.{0,8}(不用|不需要|别|无需)"
-    r"|(那就|就|先)?(取消|撤销)(吧|了吧)"
+    rf"^(请|麻烦|帮我|帮忙|我要|我想|那就|那|还是|就|先|给我|把)?.{{0,20}}?{_CANCEL_VERB}(掉|了|吧|一下|啦|呀|哈)*"
+    rf"(谢谢|吧|了|啦)*$"
+    rf"|^(请|麻烦|帮我|我要|我想|那就|那|还是|就|先)?{_CANCEL_VERB}"
+    r"|不(想|用|要|需要|打算|准备)?(再)?(报|反映|投诉|举报|上报|提交|说|记|登记|追究|弄|搞|填|写|处理)了"
+    r"|^.{0,6}(不用|不需要|别|无需|用不着|不要|不必)(再)?(处理|管|受理|派人|来人|上门|过来|来了|跑一趟|报了|记了"
+    r"|登记|弄了"
+    r"|麻烦|来|理|看了|去了).{0,6}$"
+    r"|^(我|刚才|刚刚|不好意思|抱歉|sorry|哎呀|哎)*(发|打|报|点|写|填|提交|选|按|弄|搞)错(了|人|地方|小区)?"
+    r"|^没事了?.{0,4}(已经|自己|都)|(已经|自己|都)(好|修好|解决|弄好|处理好)了.{0,4}没事了?$"
+    r"|误报|误发|误操作|误点|误触|不小心(发|点|按|提交)"
+    r"|(取消|撤销|撤回|撤掉|作废|删除|删掉|关掉|关闭|撤)(这个|那个|刚才|刚刚|我的|一下|昨天|上午|下午|这条|那条)*的?"
+    r"(投诉|反映|工单|举报|上报|报事|报修|问题|诉求|案件|单子|申请|事|信息|消息)"
+    r"|(投诉|反映|工单|举报|单子|事|那个|这条|那条)(我)?(想|要|就)?(不要|不用|不报|不算|作废|撤|取消|删)"
+    r"|把.{0,14}(取消|撤销|撤回|撤掉|撤了|删掉|删了|作废|关掉)|(都|就)?不算(了|数)?$|^没事了?.{2,}"
+    r"|(那条|这条|上一条|刚才那条)(消息)?(忽略|作废|不算|别管|删)"
+    r"|(已经|自己|都|已)(解决|修好|好|处理好|私了|和好|弄好|搞定)了.{0,12}(不用|不需要|别|无需|撤|取消|关|不麻烦)"
+    r"|不是要(投诉|反映|报|举报)|这里就不用了|(这边|这里|你们)(就|先)?不用(了|管)|暂时不(用|需要|报)|测试|试(一下"
+    r"|试)的?"
+    r"|(发|报|提交)重(复)?了|重复(了|提交|发)|(我)?自己(解决|处理|弄|搞定)(吧|了)"
 )
+# Wanting a person: 人工, a person to talk to, a call, a phone number, or giving up on the machine.
+_PERSON = (r"(个人来|个人跟我|人工|真人|活人|工作人员|领导|负责人|管事的|管事的人|书记|主任|网格员|值班(的)?(人"
+           r"|人员)?|接线员|客服|人工)")
 _HUMAN = re.compile(
-    r"转(给|到|接)?(个)?人工|人工(客服|服务|坐席|接待|处理|介入)|找人工|要人工|^人工|人工(呢|啊|吗|在吗)|有没有人工"
-    r"|真人|活人|接线员|^人呢|换个人|(来|找)个人(跟|和)我"
-    r"|(找|要|转|接|叫|联系)(个)?(人工)?客服|客服(在吗|在不在|呢|你好)|^客服$|有没有客服"
-    r"|(跟|和|找)(个)?(人|工作人员|你们领导|负责人)(说|聊|讲|谈|沟通|对话)"
-    r"|找(个)?(人|工作人员|真人|负责人).{0,4}(聊|说|谈|沟通)"
-    r"|有没有人(能|可以)?(接|回|理)|(机器人|智能客服|你)(听不懂|不懂|答非所问|没用)|听不懂(人话|我说)"
-    r"|你是(不是)?机器人|别(用)?机器人|不要机器人|不想(跟|和)机器人|(打|回)(个)?电话给我|给我(打|回)(个)?电话"
+    r"人工|真人|活人|接线员|^人呢|换个人|要人$|^rg|rg客服|在线客服|^客服|客服(在吗|在不在|呢|你好)|有没有客服"
+    r"|(机器人|智能客服|自动回复|ai)(真笨|太笨|听不懂|不懂|答非所问|没用|说不清|说不明白)|你是(不是)?机器人"
+    r"|(跟|和)(机器人|机器|ai|电脑)说不(清|明白)|别(再)?(用)?(自动回复|机器人)|不要(自动回复|机器人|机器)|说人话"
+    r"|不想(跟|和)(机器人|机器|ai|电脑)"
+    rf"|(找|要|叫|请|让|转|接|联系|见)(个|一下|你们的?|一个)?{_PERSON}"
+    rf"|(跟|和|同){_PERSON}(说|聊|讲|谈|沟通|对话|反映)"
+)
+# Weaker signs (a phone number, a person to talk to) count only when the message does not describe a problem.
+_HUMAN_WEAK = re.compile(
+    rf"(找|要|叫|请|让|转|接|联系|见)(个|一下|你们的?|一个)?{_PERSON}"
+    rf"|(跟|和|同){_PERSON}(说|聊|讲|谈|沟通|对话|反映)"
+    r"|你(真笨|太笨|听不懂|不懂|答非所问|没用)|听不懂(人话|我说)"
+    r"|(打|回)(个)?电话(给|联系)我|给我(打|回)(个)?电话|电话联系我|回电|(打|拨)给我|当面(说|谈|反映|聊)"
+    r"|(电话|号码|热线|座机|联系方式|手机号)(号码)?(是|是多少)?(多少|几号|是什么|给我)|(电话|热线)打不通"
+    r"|(给|留|提供|发)(我)?(一下)?(个|一个)?(能打通的|别的|其他)?(电话|号码|座机|座机号|联系方式|热线)"
+    r"|(网格员|工作人员|负责人|社区|你们)的?(电话|联系方式|手机)|怎么联系(你们|工作人员|网格员|人)"
+    r"|(找|要找)(一下)?(上次|那个).{0,8}(她|他)"
 )
 _STATUS_CUE = re.compile(
     r"进度|进展|到哪(一步|了|儿了)|怎么样了|处理(得|的)?怎么样|(有|有没有)(结果|回复|回音|消息|下文|人管|人处理"
@@ -48,19 +78,40 @@ _STATUS_CUE = re.compile(
     r"|什么时候(处理|解决|修|来|能好|有结果|能修|给答复|回复)|多久(能|才|可以)?(处理|解决|修|回复|有结果)"
     r"|查(一下|询|查)|(工单|案件|单号|编号|单子)(状态|情况|进度)?|有人(接|管|理|看|跟进|处理)(了)?(吗|没|么)"
     r"|(派|安排)(人|了人)(了)?(吗|没)|回复(了)?(吗|没)|怎么(还|都)?没(动静|消息|回音|下文|结果)"
+    r"|(受理|收到|处理|看到|去|来|派|接|立案)(了)?(没有|没|吗|么)$|有没有(被)?(受理|处理|立案|派|转)"
+    r"|有眉目|在谁(手上|那)|(谁|哪个).{0,4}(负责|在管|跟进)|怎么说的|(查看|查)(一下)?(我)?(提交|报|反映)的"
+    r"|(怎么|咋)(还|都)?(没|不)(来|到|修|处理|动)|到现在(还|都)?(没|不)"
+    r"|什么情况|回个话|给(个|我)(说法|答复|回复|交代)|(意见|结果|答复|回复)出来|(天|周|月)了.{0,4}(还|都)?没(人"
+    r"|动静|消息)"
+    r"|催(一下|一催|催|办|促)?|(有|没)(进展|动静|回音|下文|眉目)|(处理|办理|办)(情况|结果)|结果出来"
+    r"|到底(管不管|修不修|什么时候|处理不处理|有没有人)|(一直|始终|还是)没(人)?(联系|理|管|来|回复|动静|消息)"
+    r"|(报|反映|投诉|打电话)了?(好几|几|很多|多)次|(来|去)(过|看)(了)?(吗|没)|(处理|修|办|解决)(完|好)(了)?(吗|没)"
 )
+_QUESTION_END = re.compile(r"(吗|么|没|没有|呢|了没|啊|不)$")
 _STATUS_WEAK = re.compile(r"(还|也|怎么)?没(有)?人(处理|管|来|修|联系|回|理|接)")
 _EARLIER = re.compile(
-    r"上次|之前|前几天|前天|昨天|上(个)?(周|星期|礼拜|月)|都(好|已经)?[0-9一二两三四五六七八九十几]+(天|周|个星期"
-    r"|个月)"
+    r"上次|之前|前几天|前天|昨天|刚才|刚刚|上午|早上|说好的|说(今天|明天|好|过|马上)(来|会|处理)|说(转|交|派)给|(我"
+    r"|刚才|刚刚)(报|提交|反映|投诉)的"
+    r"|(报|反映|投诉|提交)了.{0,8}(的事|的问题)|那个.{0,10}(投诉|反映|的事|案子|单)|案子|记录|网格员"
+    r"|上(个)?(周|星期|礼拜|月)|都(好|已经)?[0-9一二两三四五六七八九十几]+(天|周|个星期|个月)"
     r"|我(反映|投诉|报|举报|提交|上报)的|(反映|投诉|举报|提交|上报)的|(反映|投诉|报|举报|提交|上报)(过|了)的?"
     r"|(那个|那件|我的|我那个?)(问题|事|事情|投诉|反映|诉求|单子)|我的(工单|案件|诉求|问题)|工单|案件|单号|编号|单子"
 )
+_MY_REPORT = re.compile(
+    r"(我|我们|俺)(之前|上次|昨天|前天|前几天|刚才|刚刚|上午|早上|上周|上个月)?的?(报|反映|投诉|提交|上报|举报"
+    r"|说)(的|过|了的)"
+    r"|(上次|之前|上礼拜|上星期|上周|上个月|前天|昨天|前几天|刚才|刚刚|早上|上午)(报|反映|投诉|提交|说)(的|了|过)"
+    r"|报修的|(报|反映|投诉)(了|过)?的?(那个)?.{0,6}(事|问题)|都报了|(报|反映|投诉)了(好几|几|很多|多)(天|次)"
+    r"|(报|反映|投诉|提交|上报|举报)(过|了)的|工单|单子|诉求|案件|编号|单号|案子|(我|我们)(那个|的)(事|问题|投诉"
+    r"|反映)"
+    r"|(那个|那件|这个)(事|事情|投诉|反映)|(投诉|反映)的(事|问题)|再问一下|说好的|说(今天|明天|马上)(来|会)"
+)
 _GREETING = re.compile(
-    r"^(你好|您好|你们好|哈喽|哈罗|hello|hi|嗨|在吗|在不在|在么|有人吗|有人在吗|有人在不|喂|早上好|上午好|中午好"
+    r"^((你好|您好|你们好|哈喽|哈罗|hello|hi|嗨|在吗|在不在|在么|有人吗|有人在吗|有人在不|喂|早上好|上午好|中午好"
     r"|下午好|晚上好"
-    r"|早|早安|晚安|有没有人|小助手|客服你好|打扰了|打扰一下|大家好|嗨嗨|您好呀|你好呀)+(呀|啊|吗|哈|呢|哦|嘛|哇"
-    r"|啦)*$"
+    r"|早|早安|晚安|有没有人|小助手|客服你好|打扰了|打扰一下|大家好|嗨嗨|您好呀|你好呀|你们好呀|有人没|有人不|在没"
+    r"|在不|喂喂"
+    r"|hey|哈哈+|嘿嘿+|嘻嘻|在|亲)(呀|啊|吗|哈|呢|哦|嘛|哇|啦)*)+$"
 )
 _HELP = re.compile(
     r"怎么用|如何使用|使用说明|能干(什么|嘛|啥)|能做(什么|啥)|可以做什么|(有|是)(什么|哪些)功能|功能|帮助|help|菜单"
@@ -69,8 +120,48 @@ _HELP = re.compile(
     r"|你是干(什么|嘛)的"
     r"|能(帮|办)(我)?(什么|哪些)|可以(报|反映)(什么|哪些)|^\?+$|^？+$|(能|可以)(帮我)?(干|做|管)(些)?(什么|啥)"
     r"|不知道(怎么|该怎么)|什么(都)?能(报|反映|管)"
+    r"|(这里|这儿|在这|你们|这个号|这个平台|这边|网上)?(可以|能|也能|也可以)(投诉|反映|报|举报|处理|管).{0,12}(吗"
+    r"|么|不)$"
+    r"|(需要|要|得)(实名|收费|钱|付费|登记|身份证)(吗|么)|(收费|收钱|要钱)(吗|么)|(是)?官方的?(吗|么)|管(什么|哪些"
+    r"|啥)"
+    r"|多久(能|会|才|可以)?(有)?(回复|处理|答复)|周末.{0,4}(处理|上班|有人)|在哪(看|查|找|里看)|怎么(描述|写|填)"
+    r"|(能|可以|支持)(匿名|发语音|发图片|发照片|发视频|上传|拍照|报外地|代|替)|怎么(拍照|上传|发图|发照片|查|评价"
+    r"|留|改|撤)"
+    r"|(几点|什么时候)(上班|下班|开门|有人)|(办公|工作|上班|服务)时间|(你们|这)是(哪个|什么)(部门|单位|公众号|平台"
+    r"|机构)"
+    r"|第一次用|新手|操作指南|使用方法|有(什么|啥)用|(管不管|归你们管|你们管|能管|管得了).{0,6}(吗|么|不)$"
+    r"|(需要|要|得|必须)(留|提供|填|写|登记)(电话|姓名|名字|地址|身份|真名).{0,2}(吗|么)|可以不留"
+    r"|(一般|通常|正常)(报|反映|投诉)?.{0,6}(多久|多长时间|几天)|(节假日|周末|晚上|半夜).{0,6}(有人|处理|受理"
+    r"|上班)(吗|么)"
+    r"|工单号(是什么|在哪)|不会打字|怎么(报修|报事|提交|反映问题)|在哪(里)?(提交|报|反映|填)"
 )
-_POLITE_ONLY = re.compile(r"^(尊敬的|敬爱的)?.{0,6}(你|您)(们)?好(呀|啊)?$")
+_SOCIAL = re.compile(
+    r"^(谢谢|多谢|感谢|谢了|谢啦|3q|thx|thanks|thankyou|辛苦|辛苦了|辛苦辛苦|收到|ok|okay|好的|好嘞|好滴|好|嗯|嗯嗯"
+    r"|哦|噢|喔|知道了"
+    r"|明白|明白了|了解|了解了|行|行吧|好吧|拜拜|再见|bye|byebye|88|晚安|祝.{0,6}(快乐|顺利|健康)|.{0,4}节快乐|新年好"
+    r"|过年好|新年快乐|哈哈+|嘿嘿|呵|好的好的|嗯嗯好的|没事|没事了|懂了|ok了|已阅|知道啦|麻烦(你们|您|你)?了"
+    r"|(你|您|你们)?辛苦(了|啦)?|好哒|好哦|哦哦|嗯呐|.{0,2}(愉快|顺利)|祝(您|你|你们)?.{0,8}|在忙(吗|么)?|打扰(了|啦)"
+    r"|(谢谢|感谢|多谢)(你们|您|你)?(的)?(帮助|帮忙|支持|关心|回复|解答)?|我知道了|嘞|咯|哈)+"
+    r"(啦|了|哈|呀|啊|哦|你们|您|你)*$"
+)
+# Questions about the service itself (what it covers, when, how): before progress questions and phone requests.
+_HELP_FIRST = re.compile(
+    r"(需要|要|得|必须|可以不|能不)(留|提供|填|写|登记|给)(电话|姓名|名字|地址|身份|真名|号码)"
+    r"|(节假日|周末|晚上|半夜|过年|假期).{0,6}(有人|处理|受理|上班|能报)(吗|么|不)"
+    r"|怎么(留|填|写|改|查|撤|评价|拍|上传|发)|工单号(是什么|在哪|怎么)|在哪(里)?(看|查|找)"
+    r"|(这种|这类|这个|这些|什么)?(事|问题|情况)?(也|都)?(能|可以)(在这(里|儿)?|在你们这|找你们)?(反映|报|投诉|举报"
+    r"|管|处理)"
+    r"(吗|么|不)$|(一般|通常|正常)(报|反映|投诉)?.{0,6}(多久|多长时间|几天)"
+)
+_RATE_VERB = re.compile(r"(打|给)(个)?.{0,3}(分|星)|表扬|点赞|好评|差评|评价")
+_STICKER = re.compile(r"\[[^\[\]]{1,4}\]")  # WeChat's [微笑]-style codes (ratings read them before)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+_POLITE_ONLY = re.compile(
+    r"^(尊敬的|敬爱的|亲爱的)?.{0,6}(你|您)(们)?好(呀|啊)?$"
+    r"|^(老师|领导|同志|师傅|大家|各位|亲|小姐姐|小哥哥|工作人员|客服|书记|主任|阿姨|叔叔|美女|帅哥)(们)?(好|您好"
+    r"|你好|在吗|在不在)"
+    r"(呀|啊|哈|呢)*$"
+)
 _REPORT_VERB = re.compile(r"投诉|举报|反映|报修|报事|曝光|上报|报个|报一下|要报")
 _NO_ANSWER = re.compile(r"没(有)?人(回|理|回复|回答|接)我?")
 _PUNCT = re.compile(r"[\s,.!?;:~'\"，。！？；：、…·()（）\[\]【】\-]+")
@@ -91,6 +182,39 @@ _CUES: tuple[tuple[Cue, re.Pattern[str]], ...] = (
 )
 
 
+# The last resort for short messages no rule placed: characteristic words of each intent, summed.
+_LEXICON: dict[Intent, tuple[tuple[re.Pattern[str], float], ...]] = {
+    Intent.STATUS: tuple((re.compile(p), w) for p, w in (
+        (r"进度|进展|结果|动静|回音|下文|着落|后续|后来|跟进|催|石沉大海|办理情况|处理情况|到哪", 2.0),
+        (r"消息|回复|回话|答复|说法|反馈|情况|意见", 1.0),
+        (r"(什么|啥|几)时(候)?|多久|多长时间|这么久|好久|半天|(几|好几|半个?)(天|周|月)了"
+         r"|[0-9一二两三四五六七八九十]+(天|周|个月)了", 1.0),
+        (r"(怎么|为什么|为啥|咋)(还|都|一直)?(没|不)|还没|一直没|没人(管|理|来|处理|联系)|谁(处理|负责|在管|跟进"
+         r"|管)|交给谁", 1.5),
+        (r"尽快|快点|快一点|抓紧|赶紧", 1.0),
+        (r"答应|说好|承诺|受理|办结|结案|派人|派了", 1.0),
+        (r"上次|之前|前几天|昨天|前天|我的|我那|我报|我反映|我投诉|那个|工单|单子|诉求|那件|再问", 1.0),
+    )),
+    Intent.HUMAN: tuple((re.compile(p), w) for p, w in (
+        (r"人工|客服|真人|活人|接线员|座机|机器", 2.0),
+        (r"电话|打给|回电|号码|联系方式|当面", 1.5),
+        (r"领导|主任|书记|负责人|管事|做主|工作人员|值班|网格员|专人|接待|视频|通话|语音", 1.5),
+        (r"转(给|到|一下|接)|(找|叫|要|跟)(个)?人|派个人", 1.5),
+    )),
+    Intent.HELP: tuple((re.compile(p), w) for p, w in (
+        (r"怎么用|怎么弄|干嘛的|干什么的|是干|做啥|能做|能干|功能|服务|菜单|指南|说明|用法|操作", 2.0),
+        (r"(哪些|什么)(事|问题|情况|服务)|可以(报|反映|上传|发|查)|能不能(上传|发|报|查)|能(报|反映|查|上传)", 1.5),
+        (r"公众号|平台|小程序|这个号", 1.0),
+    )),
+}
+
+
+def _by_lexicon(t: str, has_problem: bool) -> Intent | None:
+    scores = {intent: sum(w for p, w in cues if p.search(t)) for intent, cues in _LEXICON.items()}
+    best = max(scores, key=lambda i: scores[i])
+    return best if scores[best] >= (4.0 if has_problem else 1.0) else None
+
+
 def _cue(t: str) -> Cue | None:
     if len(t) > 14:
         return None
@@ -104,34 +228,51 @@ def read_intent(
     text: str, *, context: Context = Context.IDLE, has_problem: bool, has_case_number: bool = False
 ) -> IntentReading:
     """The intent of one message; `has_problem` is whether the classifier found category keywords."""
-    t = _PUNCT.sub("", normalize(text))
+    t = _PUNCT.sub("", normalize(_STICKER.sub(" ", text)))
     cue = _cue(t)
     rating = explicit_rating(text)
     if context is Context.RATING_ASKED and rating is None:
         rating = answer_rating(text)
     long_problem = len(t) > 25 or (has_problem and len(t) > (25 if context is Context.RATING_ASKED else 12))
     if not t and rating is None:
+        if _STICKER.search(text) or _EMOJI.search(text):  # only stickers or emoji: a social gesture
+            return IntentReading(Intent.GREETING, 0.6)
         return IntentReading(Intent.HELP if context is Context.IDLE else Intent.OTHER, 0.5)
-    if has_case_number and rating is None and not _CANCEL.search(t):
+    if has_case_number and rating is None and not _CANCEL.search(t) and not _HUMAN.search(t) \
+            and not _HUMAN_WEAK.search(t):
         return IntentReading(Intent.STATUS, 0.9, cue=cue)
-    if _CANCEL.search(t) and len(t) <= 30:
+    if _CANCEL.search(t) and len(t) <= 40:
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)
-    if rating is not None and not long_problem and not (cue is Cue.CONFIRM and context is not Context.RATING_ASKED):
+    if _HELP_FIRST.search(t) and len(t) <= 20 and not (has_problem and len(t) > 12):
+        return IntentReading(Intent.HELP, 0.8, cue=cue)
+    if _HUMAN_WEAK.search(t) and (len(t) <= 12 or not has_problem) and len(t) <= 30:
+        return IntentReading(Intent.HUMAN, 0.8, cue=cue)
+    rates_earlier = rating is not None and len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t))
+    if rating is not None and (not long_problem or rates_earlier) and not (
+        cue is Cue.CONFIRM and context is not Context.RATING_ASKED
+    ):
         return IntentReading(Intent.RATING, 0.9 if len(t) <= 12 else 0.7, rating=rating, cue=cue)
-    if _STATUS_CUE.search(t) and (_EARLIER.search(t) or not has_problem):
+    if _STATUS_CUE.search(t) and (_MY_REPORT.search(t) or len(t) <= 8 or (not has_problem and len(t) <= 20)):
         return IntentReading(Intent.STATUS, 0.85, cue=cue)
-    if _STATUS_WEAK.search(t) and _EARLIER.search(t):
+    if (_STATUS_WEAK.search(t) or _QUESTION_END.search(t)) and len(t) <= 40 and (
+        _MY_REPORT.search(t) or (_EARLIER.search(t) and not has_problem and len(t) <= 20)
+    ):
         return IntentReading(Intent.STATUS, 0.7, cue=cue)
     if _NO_ANSWER.search(t) and not has_problem:
         return IntentReading(Intent.HUMAN, 0.6, cue=cue)
-    if _GREETING.match(t) or (_POLITE_ONLY.search(t) and len(t) <= 12 and not has_problem):
+    if _GREETING.match(t) or (_POLITE_ONLY.search(t) and len(t) <= 12):
         return IntentReading(Intent.GREETING, 0.9)
-    if _HELP.search(t) and not has_problem:
+    if context is Context.IDLE and _SOCIAL.match(t):
+        return IntentReading(Intent.GREETING, 0.8, cue=cue)
+    if _HELP.search(t) and len(t) <= 30 and not (has_problem and len(t) > 12):
         return IntentReading(Intent.HELP, 0.8, cue=cue)
     if cue is not None:
         return IntentReading(Intent.OTHER, 0.8, cue=cue)
+    leaning = _by_lexicon(t, has_problem) if len(t) <= 20 or (len(t) <= 30 and not has_problem) else None
+    if leaning is not None:
+        return IntentReading(leaning, 0.6)
     if has_problem or len(t) >= 8 or _REPORT_VERB.search(t):
         return IntentReading(Intent.REPORT, 0.9 if has_problem else 0.6)
     return IntentReading(Intent.HELP if context is Context.IDLE else Intent.OTHER, 0.4)

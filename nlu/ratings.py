@@ -1,9 +1,14 @@
-"""Reading a rating out of a resident's words: "5分", "10分", "⭐⭐⭐⭐", "👍", "还行吧", "这也叫处理了？".
+"""Reading a rating out of a resident's words: "5分", "8分", "⭐⭐⭐⭐", "👍", "还行吧", "这也叫处理了？".
 
-`explicit_rating` finds forms that are ratings in any context (points, stars, emoji verdicts, 满意 /
-不满意, 好评 / 差评, sarcasm about the handling). `answer_rating` adds what only reads as a rating right
-after the bot asked for one: a bare digit 1–5, 还行, 一般般, 修好了, 还没修, 谢谢.
-Scores out of ten ("8分", "满分10分") are halved and rounded up; "100分" and "满分" are 5.
+`explicit_rating` finds forms that are ratings in any context (points, stars, verdict emoji, 满意 /
+不满意, 好评 / 差评, sarcasm about the handling). `answer_rating` adds what reads as a rating only right
+after the bot asked for one: a bare digit 1–5, 修好了, 还没修, 修了一半, 谢谢.
+
+The scale is the usual government satisfaction scale: 非常满意 / 点赞 / 五星好评 / 满分 5, 满意 / 比较满意 /
+还不错 4, 基本满意 / 一般 / 还行 / 中评 and mixed praise and complaint 3, 不满意 / partly fixed 2,
+非常不满意 / 差评 / 零分 / sarcasm / "nobody came, nothing changed" 1. Points out of ten (N > 5 or
+"满分10分"): 9–10 → 5, 7–8 → 4, 5–6 → 3, 3–4 → 2, 0–2 → 1; out of a hundred: 90 → 5, 70 → 4, 50 → 3,
+30 → 2, below → 1.
 """
 
 from __future__ import annotations
@@ -13,45 +18,86 @@ import unicodedata
 
 from nlu.vocabulary import Rating
 
-_STARS_FULL = "⭐★🌟✨"
+_STARS_FULL = "⭐★🌟"
 _STARS_EMPTY = "☆✩"
 _NUMERALS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "十": 10}
-_POINTS = re.compile(r"(?:打|给|评|就)?(?:个)?(100|10|[0-9]|[零一二两三四五六七八九十])\s*(?:分|颗星|个星|星)")
-_OUT_OF_TEN = re.compile(r"满分\s*10|10\s*分制|十分制")
-_GOOD_EMOJI = "👍👏💯🙏😊😀😄😃🥰❤💐🌹"
-_BAD_EMOJI = "👎😡😠🤬💢😤"
+_POINTS = re.compile(
+    r"(?:打|给|评|就|能打|可以打|只能打|只给|最多)?(?:个)?(100|[1-9]\d|\d|十"
+    r"|[零一二两三四五六七八九]十?[一二三四五六七八九]?)"
+    r"\s*(?:分(?!钟)|颗星|个星|星)"
+)
+_OUT_OF_TEN = re.compile(r"满分\s*(10|十)|(10|十)\s*分制|十分制")
+_OUT_OF_HUNDRED = re.compile(r"满分\s*(100|一百)|百分制")
+_GOOD_EMOJI = "👍👏💯🥰😍"
+_BAD_EMOJI = "👎😡😠🤬💢😤💩🙄"
+_BRACKET_EMOJI = {"[强]": "👍", "[赞]": "👍", "[鼓掌]": "👏",
+                  "[弱]": "👎", "[便便]": "💩", "[发怒]": "😡", "[白眼]": "🙄", "[怒]": "😡"}
 _PUNCT = re.compile(r"[\s,.!?;:~'\"，。！？；：、…·()（）\[\]【】\-]+")
+_PICTO = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
 
-# (pattern over punctuation-free normalised text, score); first match wins, so longer phrases come first.
+# Sarcasm: praise of speed or efficiency next to a long wait, praise in quotes, 呵呵.
+_SARCASM = re.compile(
+    r"(这|这样|这种)(也|就|都)?(叫|算|能叫|能算)(是)?(处理|解决|修好|修|办结|结案|搞定|完成|办好|服务)"
+    r"|呵呵|叹为观止|[“\"'‘「](快|高效|及时|神速|给力|负责|好|满意|效率)[”\"'’」]"
+    r"|(真|可真|真是|太|好)(快|神速|高效|及时|迅速|给力|厉害|能干|负责)(啊|呀|呢)?.{0,12}"
+    r"(等了|拖了|花了|用了|过了|都)(一个月|半个月|半年|一年|好几[天周个月]|[0-9一二两三四五六七八九十几]+[天周]|好久)"
+    r"|(一个月|半个月|半年|好几[天周个月]|[0-9一二两三四五六七八九十几]+[天周])(才)?.{0,10}"
+    r"(真|可真|真是|太|好)(快|神速|高效|及时|迅速|给力)"
+    r"|才.{1,6}就(修好|解决|处理|来)了.{0,4}(真|太|可真)?(快|神速|高效)"
+    r"|越来越[“\"']?(快|好|高效)"
+)
+_NEVER = re.compile(
+    r"(根本|压根|完全|一点|丝毫)(就|都|也)?(没|没有|不)(有)?(人)?(来|处理|解决|修|管|变化|改善|改变|用|动)"
+    r"|(还是|依然|仍然|照样)(老样子|一样|没变|那样|坏的|没(有)?(修好|解决|处理好|人管))|一点(都|也)?没变"
+    r"|没有任何(变化|改善)|(从来|一直)没(人)?(来|管)"
+)
+_MIXED = re.compile(
+    r"(但是|但|不过|就是|可是|只是)(太|有点|比较|稍微|有些)?(慢|晚|久|拖|态度|敷衍|不及时|麻烦)"
+    r"|(但是|但|不过|就是|可是|只是)?(问题|事情|事)?(还是)?没(有)?(解决|修好|处理好)"
+)
+
+# (pattern, score) over punctuation-free text; first match wins, so stronger phrases come first.
 _WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(p), s)
     for p, s in (
-        (r"(这|这样|这种)(也|就|都)?(叫|算|能叫|能算)(是)?(处理|解决|修好|修|办结|结案|搞定|完成|办好)", 1),
-        (r"(根本|压根|完全|一点都?)(就)?没(有)?(处理|解决|修|人来|变化|改善|用)", 1),
-        (r"(非常|很|特别|极其|十分|太)不满意|差评|(很|太|非常|真|特别)(差|烂|垃圾)|差劲|糟糕|敷衍|糊弄|走过场"
-         r"|应付了事", 1),
-        (r"不(太|怎么|是很|大)满意|不满意|不咋地|不怎么样|不行|没(啥|什么)用|不靠谱", 2),
-        (r"呵呵|就这(样|\?|？)?$|你们可真(行|厉害)", 2),
-        (r"(非常|很|特别|十分|超级?|太)满意|满意满意|好评|五星|满分|点赞|^赞+$|给力|太棒|很棒|真棒|真不错|很好"
-         r"|非常好|特别好|"
-         r"(处理|解决|修|办)(得|的)(很|真|非常|挺|蛮|特别|十分)?(好|快|及时|到位|迅速|漂亮)|效率(很|真|挺|蛮"
-         r"|非常)?高", 5),
-        (r"基本满意|比较满意|还算满意|挺满意|还(比较)?满意|还不错|不错|挺好|蛮好|还好", 4),
-        (r"满意", 5),
-        (r"一般般?|马马虎虎|凑合|勉强|还行吧|就那样|过得去|及格|中规中矩", 3),
-        (r"还行|还可以|可以吧", 4),
+        (r"(非常|很|特别|极其|十分|太|超级?)不满意|差评|零分|(很|太|非常|真|特别|极)(差|烂|垃圾|失望)|差劲|糟糕"
+         r"|垃圾服务"
+         r"|敷衍|糊弄|走过场|应付了事|一星|不及格", 1),
+        (r"不(太|怎么|是很|大|是特别)满意|不满意|不咋地|不怎么样|^(太|真|很)?不行(啊|了|呀)?$|没(啥|什么)用|不靠谱"
+         r"|不太好|有待(提高|改进)", 2),
+        (r"(非常|很|特别|十分|超级?|太|相当)满意|满意满意|五星|满分|点赞|^赞+$|给力|太棒|很棒|真棒|非常好|特别好"
+         r"|(处理|解决|修|办)(得|的)(非常|特别|十分|真)(好|快|及时|到位|迅速|漂亮)|效率(真|特别|非常|很)高|表扬|好评"
+         , 5),
+        (r"基本满意|还算满意|一般般|^(感觉|觉得|我觉得)?(一般|还行|还可以)(吧|啦|了)?$|马马虎虎|凑合|勉强|还行吧"
+         r"|还可以吧"
+         r"|可以吧|就那样|过得去|中规中矩|中评|还好吧|差不多吧|将就|(效果|结果|处理|服务|态度|速度)(一般|还行"
+         r"|还可以|马马虎虎)", 3),
+        (r"比较满意|挺满意|还(比较)?满意|满意|还不错|不错|挺好|蛮好|很好"
+         r"|(处理|解决|修|办)(得|的)(很|挺|蛮)?(好|快|及时|到位|迅速)|效率(挺|蛮)?高", 4),
     )
 )
-# Only after the bot asked: answers about whether the problem was fixed, and thanks.
+# Only after the bot asked: whether the problem was fixed, and thanks.
 _ANSWER_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(p), s)
     for p, s in (
-        (r"(还|也|都)?没(有)?(修|解决|处理|弄|搞)(好)?|还是(坏|老样子|一样|没变)|没(人)?(来|管)|没变化|没效果", 2),
-        (r"(修|解决|处理)了一(半|部分)|部分解决|还差(一点|点)|好了一(半|点)", 3),
-        (r"(已经)?(修|解决|处理|弄|搞)(好|定)?了|已(修好|解决|处理)|好了|谢谢|感谢|多谢|辛苦(了|啦)", 5),
+        (r"(还|也|都)?没(有)?(人)?(修|解决|处理|弄|搞|来|管)(好)?|还是(坏|老样子|一样|没变)|没变化|没效果", 1),
+        (r"(修|解决|处理)了一(半|部分)|部分解决|还差(一点|点)|好了一(半|点)|只(修|解决|处理)了", 2),
+        (r"(已经)?(修|解决|处理|弄|搞)(好|定)?了|已(修好|解决|处理)|好了|谢谢|感谢|多谢|辛苦(了|啦)", 4),
     )
 )
+
+
+_FIXED_THANKS = re.compile(
+    r"(修好|解决|处理好|弄好|搞定|处理完)了.{0,8}(谢谢|感谢|辛苦|多谢)|(谢谢|感谢|多谢).{0,8}(修好|解决|处理好|弄好"
+    r"|搞定)了"
+)
+_THANKS = re.compile(r"谢谢|感谢|多谢|辛苦了|给你们点赞")
+
+
+def _thanked(score: int, words: str) -> int:
+    """A good verdict that also thanks is the top score (as residents mean it)."""
+    return 5 if score == 4 and _THANKS.search(words) else score
 
 
 def _clean(text: str) -> str:
@@ -59,58 +105,79 @@ def _clean(text: str) -> str:
 
 
 def _numeral(token: str) -> int:
-    return int(token) if token.isdigit() else _NUMERALS[token]
+    if token.isdigit():
+        return int(token)
+    if "十" in token:  # 十, 二十, 十五, 九十五
+        tens, _, units = token.partition("十")
+        return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[units] if units else 0)
+    return _NUMERALS[token]
 
 
-def _from_points(value: int, out_of_ten: bool) -> int:
-    if value >= 100:
-        return 5
-    if value > 5 or out_of_ten:
-        return max(1, min(5, -(-value // 2)))  # 10 -> 5, 8 -> 4, 6 -> 3, 1 -> 1
+def _from_points(value: int, text: str) -> int:
+    if value > 10 or _OUT_OF_HUNDRED.search(text):
+        return next(s for floor, s in ((90, 5), (70, 4), (50, 3), (30, 2), (0, 1)) if value >= floor)
+    if value > 5 or _OUT_OF_TEN.search(text):
+        return next(s for floor, s in ((9, 5), (7, 4), (5, 3), (3, 2), (0, 1)) if value >= floor)
     return max(1, value)  # 0分 -> 1
+
+
+def _with_emoji(text: str) -> str:
+    for code, emoji in _BRACKET_EMOJI.items():
+        text = text.replace(code, emoji)
+    return text
 
 
 def explicit_rating(text: str) -> Rating | None:
     """A rating stated in a form that is a rating wherever it appears; None otherwise."""
-    raw = unicodedata.normalize("NFKC", text)
+    raw = _with_emoji(unicodedata.normalize("NFKC", text))
     full = sum(raw.count(s) for s in _STARS_FULL)
     empty = sum(raw.count(s) for s in _STARS_EMPTY)
-    if full and full <= 5 and len(_clean(raw.translate({ord(c): None for c in _STARS_FULL + _STARS_EMPTY}))) <= 6:
+    rest = _clean(raw.translate({ord(c): None for c in _STARS_FULL + _STARS_EMPTY}))
+    if full and full <= 5 and len(rest) <= 8:
         return Rating(full)
-    if empty and not full:
+    if empty and not full and len(rest) <= 8:
         return Rating(1)
     t = _clean(raw)
-    if len(t) <= 16:
-        points = _POINTS.search(t)
-        if points:
-            return Rating(_from_points(_numeral(points.group(1)), bool(_OUT_OF_TEN.search(t))))
+    words = _PICTO.sub("", t)
+    if len(words) > 40:
+        return None
+    if _SARCASM.search(words):
+        return Rating(1)
+    points = _POINTS.search(words)
+    if points and len(words) <= 24:
+        return Rating(_from_points(_numeral(points.group(1)), words))
     good = sum(raw.count(e) for e in _GOOD_EMOJI)
     bad = sum(raw.count(e) for e in _BAD_EMOJI)
-    words = _PICTO.sub("", t)
     if (good or bad) and len(words) <= 4:
         return Rating(5 if good > bad else 1)
-    if len(words) > 30:
-        return None
+    if _NEVER.search(words) and re.search(r"满意|评|分|处理|结案|办结", words):
+        return Rating(1)
+    if _FIXED_THANKS.search(words):
+        return Rating(5)
     for pattern, score in _WORDS:
         if pattern.search(words):
-            return Rating(score)
+            if score >= 4 and _MIXED.search(words):
+                return Rating(3)
+            return Rating(_thanked(score, words))
     return None
 
 
 def answer_rating(text: str) -> Rating | None:
     """A rating read from an answer right after the bot asked for one (adds bare digits and 修好了)."""
     t = _PICTO.sub("", _clean(text))
-    if re.fullmatch(r"[1-5]", t):
-        return Rating(int(t))
+    if re.fullmatch(r"\d{1,3}", t):
+        value = int(t)
+        return Rating(value) if 1 <= value <= 5 else Rating(_from_points(value, t)) if value <= 100 else None
     if t in _NUMERALS and 1 <= _NUMERALS[t] <= 5:
         return Rating(_NUMERALS[t])
     found = explicit_rating(text)
-    if found is not None or len(t) > 20:
+    if found is not None or len(t) > 30:
         return found
+    if _NEVER.search(t):
+        return Rating(1)
     for pattern, score in _ANSWER_WORDS:
         if pattern.search(t):
-            return Rating(score)
+            if score >= 4 and _MIXED.search(t):
+                return Rating(3)
+            return Rating(_thanked(score, t))
     return None
-
-
-_PICTO = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")

@@ -58,6 +58,7 @@ _CORRECTION_RE = re.compile("|".join(re.escape(k) for k in sorted(CORRECTIONS, k
 # Emoji that carry a resident's verdict become words; all other pictographs are dropped.
 EMOJI_WORDS: dict[str, str] = {
     "👍": "赞", "👏": "赞", "🙏": "谢谢", "😊": "", "👎": "差评", "😡": "生气", "🔥": "火",
+    "🚮": "垃圾", "💡": "灯", "🚗": "车", "🐕": "狗", "💧": "水", "👌": "好",
 }
 _PICTOGRAPH_RE = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U000e0000-\U000e007f]"

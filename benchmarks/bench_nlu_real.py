@@ -1,0 +1,251 @@
+"""The NLU on real residents' posts (a city's public message board), when they are available.
+
+Run with ``python -m benchmarks nlu_real``. Reads ``../shared/data/real_posts/`` relative to the repository
+and says so, or says it is absent and skips: the project ships none of that text and never reads it at
+run time. Nothing here trains the shipped model.
+
+Weak labels: each post carries the official reply, which usually names the department that handled it.
+``benchmarks/data/department_crosswalk.csv`` maps department-name patterns to the majors in that
+department's remit (the first listed is the department's main one). The department mentioned most often
+in the reply (the latest mention on a tie: replies are signed at the end) gives the label; replies that name
+only a street office, a township or a company name no subject and are left out. Known noise: a department
+answers for matters outside its main remit (城管 for a noise complaint), a reply that forwards the post
+names the forwarding office, and one bureau covers several majors (人社: wages and social insurance).
+"Top-1 (remit)" counts the first major right when it is any major of the department's remit; "strict" only
+when it is the department's main major.
+
+Posts are split by a hash of their id into a dev half (whose misses may be studied, never copied) and a
+test half. ``intake nlu learn``'s training is measured by training on the dev half and testing on the test
+half; that model is thrown away.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real_posts"
+CROSSWALK = Path(__file__).resolve().parent / "data" / "department_crosswalk.csv"
+GOALS = {"top1": 0.75, "top3": 0.92, "learned_top1": 0.85, "p99_ms": 2.0}
+TITLE_APPEALS = {"建议": "建议", "咨询": "咨询", "请问": "咨询", "举报": "举报", "投诉": "投诉", "求助": "求助",
+                 "表扬": "表扬", "感谢": "表扬"}
+CONTENT_FREE = [
+    "2019年", "2019年5月10日", "C4市", "A3区", "K2区L6县", "12345", "BH", "ok", "您好", "尊敬的领导：您好！",
+    "在吗", "谢谢", "此致敬礼", "1", "？？？", "2020-01-05 10:30", "A市A2区", "第3条", "。。。", "哈哈哈",
+    "今天星期五", "收到", "😀😀", "你好，我想反映一个问题", "请尽快处理，谢谢！",
+]
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    text: str  # title and body, as a resident would send them
+    body: str
+    title: str
+    majors: tuple[str, ...]  # the department's remit, main major first
+
+    @property
+    def half(self) -> str:
+        return "dev" if hashlib.sha256(self.id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def crosswalk() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    with CROSSWALK.open(encoding="utf-8") as f:
+        return [(re.compile(r["pattern"]), tuple(r["majors"].split())) for r in csv.DictReader(f)]
+
+
+def weak_label(reply: str, table: list[tuple[re.Pattern[str], tuple[str, ...]]]) -> tuple[str, ...] | None:
+    counts: Counter[int] = Counter()
+    last: dict[int, int] = {}
+    for i, (pattern, _) in enumerate(table):
+        for m in pattern.finditer(reply):
+            counts[i] += 1
+            last[i] = m.start()
+    if not counts:
+        return None
+    return table[max(counts, key=lambda i: (counts[i], last[i]))][1]
+
+
+def load_posts() -> tuple[list[Post], int]:
+    table = crosswalk()
+    posts: list[Post] = []
+    with (REAL / "posts_with_replies.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        majors = weak_label(row["reply"], table)
+        if majors:
+            title, body = row["title"].strip(), row["text"].strip()
+            posts.append(Post(row["id"], f"{title}\n{body}", body, title, majors))
+    return posts, len(rows)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def score(classify: Any, posts: list[Post], field: str = "text") -> dict[str, Any]:
+    per: Counter[str] = Counter()
+    hit1: Counter[str] = Counter()
+    hit3: Counter[str] = Counter()
+    top1 = strict = top3 = confident = confident_hits = unknown = 0
+    misses: list[tuple[Post, list[str]]] = []
+    for post in posts:
+        result = classify(getattr(post, field))
+        codes = [m.code for m in result.majors[:3]]
+        ok = codes[0] in post.majors
+        per[post.majors[0]] += 1
+        hit1[post.majors[0]] += ok
+        hit3[post.majors[0]] += any(c in post.majors for c in codes)
+        top1 += ok
+        strict += codes[0] == post.majors[0]
+        top3 += any(c in post.majors for c in codes)
+        confident += result.confident
+        confident_hits += result.confident and ok
+        unknown += getattr(result, "unknown", False)
+        if not ok:
+            misses.append((post, codes))
+    n = len(posts) or 1
+    return {"n": len(posts), "top1": top1 / n, "strict": strict / n, "top3": top3 / n,
+            "confident": confident / n, "confident_precision": confident_hits / max(confident, 1),
+            "unknown": unknown / n, "per": per, "hit1": hit1, "hit3": hit3, "misses": misses}
+
+
+def _mark(value: float, goal: float) -> str:
+    return f"(goal >= {goal:.2f}: {'ok' if value >= goal else 'MISSED'})"
+
+
+def main() -> None:
+    if not REAL.is_dir():
+        print(f"real posts: {REAL} is absent - skipped (the benchmark reads it only when it is there)")
+        return
+    from nlu import NLU, shipped_place_names
+
+    print(f"real posts: reading {REAL} (measurement only; never trained on)")
+    posts, total = load_posts()
+    dev = [p for p in posts if p.half == "dev"]
+    test = [p for p in posts if p.half == "test"]
+    print(f"weak labels: {len(posts)} of {total} posts name a department in the crosswalk "
+          f"(dev half {len(dev)}, test half {len(test)}); labels from {CROSSWALK.name}")
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-real-") as tmp:
+        nlu = NLU.load(extra_words=shipped_place_names(), cache_dir=Path(tmp))
+        _shipped(nlu, posts, dev, test)
+        _appeal(nlu, posts)
+        _content_free(nlu)
+        _latency(nlu, posts)
+        _learned(nlu, dev, test, Path(tmp))
+
+
+def _shipped(nlu: Any, posts: list[Post], dev: list[Post], test: list[Post]) -> None:
+    every = score(nlu.classify, posts)
+    print(f"shipped model, title + body, all {every['n']}: top-1 (remit) {every['top1']:.3f} "
+          f"{_mark(every['top1'], GOALS['top1'])}, strict {every['strict']:.3f}, top-3 {every['top3']:.3f} "
+          f"{_mark(every['top3'], GOALS['top3'])}")
+    for name, half in (("dev", dev), ("test", test)):
+        r = score(nlu.classify, half)
+        print(f"  {name} half {r['n']}: top-1 {r['top1']:.3f}, strict {r['strict']:.3f}, top-3 {r['top3']:.3f}")
+    body = score(nlu.classify, posts, "body")
+    print(f"  body only (no title): top-1 {body['top1']:.3f}, top-3 {body['top3']:.3f}")
+    print(f"  confident {every['confident']:.1%} of posts, {every['confident_precision']:.1%} of those right; "
+          f"unknown {every['unknown']:.1%}")
+    per = every["per"]
+    line = ", ".join(f"{k} {every['hit1'][k] / per[k]:.2f}/{every['hit3'][k] / per[k]:.2f} ({per[k]})"
+                     for k in sorted(per))
+    print(f"  per major (department's main major) top-1/top-3 (n): {line}")
+    short = [p for p in posts if len(p.text) < 100]
+    long_ = [p for p in posts if len(p.text) > 500]
+    for name, group in (("under 100 chars", short), ("over 500 chars", long_)):
+        if group:
+            r = score(nlu.classify, group)
+            print(f"  {name} ({r['n']}): top-1 {r['top1']:.3f}")
+
+
+def _appeal(nlu: Any, posts: list[Post]) -> None:
+    counts: Counter[str] = Counter()
+    checked = agree = 0
+    for post in posts:
+        kind = nlu.understand(post.text).appeal.value
+        counts[kind] += 1
+        cue = next((TITLE_APPEALS[w] for w in TITLE_APPEALS if w in post.title), None)
+        if cue is not None:  # the title says what kind of appeal it is; the body is read without it
+            checked += 1
+            agree += nlu.understand(post.body).appeal.value == cue
+    share = ", ".join(f"{k} {v / len(posts):.1%}" for k, v in counts.most_common())
+    print(f"appeal type (title + body): {share}")
+    if checked:
+        print(f"  appeal type from the body alone agrees with the title's own word (建议/咨询/举报/投诉/求助/表扬) "
+              f"on {agree}/{checked} = {agree / checked:.3f}")
+
+
+def _content_free(nlu: Any) -> None:
+    confident = [t for t in CONTENT_FREE if nlu.classify(t).confident]
+    unknown = sum(nlu.understand(t).unknown for t in CONTENT_FREE)
+    print(f"content-free probes (dates, codes, greetings, formulas): {len(CONTENT_FREE)}, "
+          f"classified with confidence: {len(confident)} {confident if confident else ''}; unknown: {unknown}")
+
+
+def _latency(nlu: Any, posts: list[Post]) -> None:
+    texts = [p.text[:2000] for p in posts]
+    for text in texts[:30]:
+        nlu.understand(text)
+    cpu: list[float] = []
+    for text in texts:
+        c0 = time.thread_time()
+        nlu.understand(text)
+        cpu.append(time.thread_time() - c0)
+    longest = [t for t in texts if len(t) >= 1000]
+    cpu_long: list[float] = []
+    for text in longest:
+        c0 = time.thread_time()
+        nlu.understand(text)
+        cpu_long.append(time.thread_time() - c0)
+    p99 = _percentile(cpu, 0.99) * 1000
+    print(f"latency on real posts cut to 2,000 chars (CPU, one thread, understand()): "
+          f"mean {statistics.mean(cpu) * 1000:.2f} ms, p50 {_percentile(cpu, 0.5) * 1000:.2f} ms, "
+          f"p99 {p99:.2f} ms (goal p99 <= 2 ms: {'ok' if p99 <= GOALS['p99_ms'] else 'MISSED'})")
+    if cpu_long:
+        print(f"  posts of 1,000-2,000 chars ({len(cpu_long)}): p99 {_percentile(cpu_long, 0.99) * 1000:.2f} ms")
+
+
+def _learned(nlu: Any, dev: list[Post], test: list[Post], tmp: Path) -> None:
+    try:
+        from nlu.learning import LabelledText, train_candidate
+    except ImportError:
+        print("learn: not available")
+        return
+    started = time.perf_counter()
+    rows = [LabelledText(p.text, p.majors[0]) for p in dev]
+    candidate = train_candidate(nlu, rows, cache_dir=tmp / "learned")
+    took = time.perf_counter() - started
+    r = score(candidate.classify, test)
+    print(f"learn (trained on the dev half's {len(rows)} weakly labelled posts + the taxonomy, {took:.1f} s), "
+          f"test half {r['n']}: top-1 (remit) {r['top1']:.3f} {_mark(r['top1'], GOALS['learned_top1'])}, "
+          f"strict {r['strict']:.3f}, top-3 {r['top3']:.3f}")
+
+
+def list_dev_misses(limit: int = 60) -> None:
+    """Misses of the dev half only (the test half's are never listed)."""
+    from nlu import NLU
+
+    nlu = NLU.load()
+    posts, _ = load_posts()
+    r = score(nlu.classify, [p for p in posts if p.half == "dev"])
+    for post, codes in r["misses"][:limit]:
+        print(f"{'/'.join(post.majors)} -> {','.join(codes)}  {post.text[:160]!r}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["dev"]:
+        list_dev_misses(int(sys.argv[2]) if len(sys.argv) > 2 else 60)
+    else:
+        main()
