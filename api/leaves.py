@@ -41,7 +41,8 @@ async def load_leaves(settings: Settings, engine: Engine, clock: Callable[[], da
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     geo = await asyncio.to_thread(GeoService.load, settings.data_dir)
     # A server has its model trained and cached by a child first (api.app.serving_app): this only loads it.
-    nlu = await asyncio.to_thread(NLU.load, extra_words=place_names(geo), cache_dir=nlu_cache_dir(settings.data_dir))
+    nlu = await asyncio.to_thread(NLU.load, extra_words=place_names(geo), cache_dir=nlu_cache_dir(settings.data_dir),
+                                  models_dir=settings.data_dir / "nlu-models")
     return Leaves(nlu=nlu, geo=geo, rules=CaseRules())
 
 

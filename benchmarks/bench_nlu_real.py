@@ -225,7 +225,7 @@ def _learned(nlu: Any, dev: list[Post], test: list[Post], tmp: Path) -> None:
         return
     started = time.perf_counter()
     rows = [LabelledText(p.text, p.majors[0]) for p in dev]
-    candidate = train_candidate(nlu, rows, cache_dir=tmp / "learned")
+    candidate = train_candidate(nlu, rows)
     took = time.perf_counter() - started
     r = score(candidate.classify, test)
     print(f"learn (trained on the dev half's {len(rows)} weakly labelled posts + the taxonomy, {took:.1f} s), "

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
-from nlu.content import content_chars, strip_noise
+from nlu.content import RAW_CHARS, WORD_CHARS, content_chars, subject_text
 from nlu.model import LinearModel, analyze
 from nlu.taxonomy import Taxonomy
 from nlu.text import for_matching
@@ -28,6 +28,7 @@ from nlu.text import for_matching
 FUZZY_MIN_LEN = 4
 FUZZY_CUTOFF = 74.0
 FUZZY_DISCOUNT = 0.6
+FUZZY_MAX_TEXT = 80
 
 
 class KeywordIndex:
@@ -47,6 +48,8 @@ class KeywordIndex:
             weight = min(len(term), 4) / 4.0 / len(minors) ** 0.5
             self.terms[term] = (np.fromiter(sorted(minors), dtype=np.int64), weight)
         self.max_len = max(len(t) for t in self.terms)
+        self._starts = frozenset(t[:2] for t in self.terms if len(t) >= 2)
+        self._singles = frozenset(t for t in self.terms if len(t) == 1)
         self._fuzzy_terms = [t for t in self.terms if len(t) >= FUZZY_MIN_LEN]
         # A term is worth a fuzzy comparison only when the text shares all but one of its characters.
         self._fuzzy_needs = [len(set(t)) - 1 for t in self._fuzzy_terms]
@@ -59,7 +62,12 @@ class KeywordIndex:
         """Keywords found verbatim in matching-normalised text, longest first, without nested ones."""
         found: list[tuple[int, int, str]] = []
         n = len(text)
+        starts, singles = self._starts, self._singles
         for i in range(n):
+            if text[i : i + 2] not in starts:  # no term begins here (one-character terms checked apart)
+                if text[i] in singles:
+                    found.append((i, i + 1, text[i]))
+                continue
             for j in range(min(n, i + self.max_len), i, -1):
                 piece = text[i:j]
                 if piece in self.terms:
@@ -90,13 +98,17 @@ class KeywordIndex:
         return hits
 
     def evidence(self, text: str) -> tuple[np.ndarray, bool]:
-        """Per-minor evidence vector and whether any keyword matched exactly."""
+        """Per-minor evidence vector and whether any keyword matched exactly.
+
+        Near-misses are looked for in short texts only: a long text has plenty of exact evidence, and
+        nearly every keyword shares all but one character with it, which makes the search slow.
+        """
         scores = np.zeros(self.size, dtype=np.float32)
         exact = self.exact_hits(text)
         for term in exact:
             minors, weight = self.terms[term]
             scores[minors] += weight
-        for term, similarity in self.fuzzy_hits(text, exact):
+        for term, similarity in self.fuzzy_hits(text, exact) if len(text) <= FUZZY_MAX_TEXT else ():
             minors, weight = self.terms[term]
             scores[minors] += weight * similarity * FUZZY_DISCOUNT
         return scores, bool(exact)
@@ -108,7 +120,6 @@ TEMPERATURE = 3.0
 CONFIDENCE_THRESHOLD = 0.7
 MIN_CONTENT_CHARS = 2  # fewer meaningful characters than this: no subject (a date, a code, a greeting)
 UNKNOWN_BELOW = 0.3  # without any keyword, a top probability under this is not a subject either
-MAX_CHARS = 400  # a message's first 400 characters decide its category
 
 
 @dataclass(frozen=True)
@@ -158,8 +169,8 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """(major probabilities, minor scores, keyword hit) for raw text."""
-        cleaned = for_matching(strip_noise(text))[:MAX_CHARS]
-        minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned)))
+        cleaned = subject_text(text)
+        minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned[:WORD_CHARS])))
         evidence, hit = self.keywords.evidence(cleaned)
         minor_score = minor_logit + KEYWORD_WEIGHT * evidence
         combined = (
@@ -171,6 +182,11 @@ class Classifier:
         probs = np.exp(z)
         probs /= probs.sum()
         return probs, minor_score, hit
+
+    def minor_scores(self, text: str) -> dict[str, float]:
+        """Every minor's combined score for `text` (model and keyword evidence)."""
+        _, minor_score, _ = self.scores(text)
+        return dict(zip(self.model.minor_codes, minor_score.tolist(), strict=True))
 
     def classify(self, text: str, top_minors: int = 5) -> Classification:
         probs, minor_score, hit = self.scores(text)
@@ -191,6 +207,10 @@ class Classifier:
             )
             for i, s in zip(ranked, shares, strict=True)
         ]
-        unknown = content_chars(text) < MIN_CONTENT_CHARS or (not hit and float(probs[best_major]) < UNKNOWN_BELOW)
+        short = len(subject_text(text)) < 40  # longer texts always keep some content
+        top = float(probs[best_major])
+        unknown = (short and content_chars(text[:RAW_CHARS]) < MIN_CONTENT_CHARS) or (not hit and top < UNKNOWN_BELOW)
         confident = not unknown and float(probs[best_major]) >= CONFIDENCE_THRESHOLD
-        return Classification(majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown)
+        return Classification(
+            majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown
+        )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from nlu.text import for_matching
+
 _VARIANTS = str.maketrans({"巿": "市", "邨": "村", "衞": "卫", "裏": "里", "着": "着", "塲": "场", "銹": "锈",
                            "钜": "巨", "逹": "达", "淸": "清", "囬": "回", "嘞": "了", "麽": "么", "昰": "是",
                            "亊": "事", "説": "说", "為": "为", "鬧": "闹", "擾": "扰", "題": "题", "問": "问"})
@@ -58,3 +60,13 @@ def strip_noise(text: str) -> str:
 def content_chars(text: str) -> int:
     """How many meaningful CJK characters remain once noise and function words are removed."""
     return len(_CJK.findall(_FILLER.sub("", strip_noise(text))))
+
+
+MAX_CHARS = 200  # a message's first 200 meaningful characters decide its category
+WORD_CHARS = 120  # jieba segments the first 120 of them (character n-grams cover the rest)
+RAW_CHARS = 500  # raw text looked at (salutations and dates come off first)
+
+
+def subject_text(text: str) -> str:
+    """What the classifier reads: the opening of the text, noise removed, matching-normalised."""
+    return for_matching(strip_noise(text[:RAW_CHARS]))[:MAX_CHARS]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from nlu.extractors import PlaceFinder, detect_urgency, extract_time
 from nlu.intents import read_intent
 from nlu.model import LinearModel, model_path
 from nlu.numbers import extract_case_number, extract_phone
+from nlu.store import ModelStore
 from nlu.taxonomy import Taxonomy, load_taxonomy
 from nlu.text import Tokenizer
 from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Rating
@@ -65,6 +67,9 @@ class Understanding:
 
 
 PROBLEM_PROBABILITY = 0.5
+HEAD_CHARS = 500
+REFRESH_SECONDS = 1.0
+DETAIL_CHARS = 200  # place and time are looked for where a post states its problem
 
 
 def _describes_problem(result: Classification) -> bool:
@@ -73,12 +78,64 @@ def _describes_problem(result: Classification) -> bool:
 
 
 class NLU:
-    def __init__(self, taxonomy: Taxonomy, tokenizer: Tokenizer, model: LinearModel, places: PlaceFinder):
+    """Loads once per process; with a model store, follows the version in use (see `refresh`)."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        tokenizer: Tokenizer,
+        model: LinearModel,
+        places: PlaceFinder,
+        store: ModelStore | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.tokenizer = tokenizer
+        self.shipped = model  # trained on the taxonomy alone
         self.model = model
         self.places = places
         self.classifier = Classifier(taxonomy, model, tokenizer.words)
+        self.store = store
+        self.version: str | None = None  # the learned version in use, None for the shipped model
+        self._stamp = -1
+        self._checked = 0.0
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> bool:
+        """Pick up a model switch made by `intake nlu learn` / `rollback` in any process.
+
+        Looks at the store at most once a second (one stat call); returns True when the model changed.
+        A version trained for another taxonomy, or one that cannot be read, leaves the shipped model.
+        """
+        if self.store is None:
+            return False
+        now = time.monotonic()
+        if not force and now - self._checked < REFRESH_SECONDS:
+            return False
+        self._checked = now
+        stamp = self.store.stamp()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        name = self.store.current()
+        model = self.shipped
+        if name is not None and self.store.info(name).taxonomy == self.taxonomy.digest:
+            try:
+                model = self.store.load(name)
+            except ModelCacheError as exc:
+                logger.warning("nlu: learned model %s unreadable, using the shipped one: %s", name, exc)
+                name = None
+        else:
+            name = None
+        if model is self.model:
+            return False
+        self.model, self.version = model, name
+        self.classifier = Classifier(self.taxonomy, model, self.tokenizer.words)
+        logger.info("nlu: now using %s", name or "the shipped model")
+        return True
+
+    def with_model(self, model: LinearModel) -> NLU:
+        """Another NLU sharing everything but the model (to evaluate a candidate)."""
+        return NLU(self.taxonomy, self.tokenizer, model, self.places)
 
     @classmethod
     def load(
@@ -86,8 +143,13 @@ class NLU:
         extra_words: Iterable[str] = (),
         cache_dir: Path | None = None,
         taxonomy_path: Path | None = None,
+        models_dir: Path | None = None,
     ) -> NLU:
-        """Load (or, on first use of a taxonomy, train and cache) everything; later starts are fast."""
+        """Load (or, on first use of a taxonomy, train and cache) everything; later starts are fast.
+
+        `models_dir` is the store of models learned from the centre's history (`intake nlu learn`):
+        the version in use there replaces the shipped model, and later switches are followed.
+        """
         cache_dir = cache_dir or default_cache_dir()
         taxonomy = load_taxonomy(taxonomy_path)
         extra = [w.strip() for w in extra_words if w and w.strip()]
@@ -108,10 +170,12 @@ class NLU:
                 model.save(path)
             except ModelCacheError as exc:  # still usable; the next start trains again
                 logger.warning("nlu model not cached: %s", exc)
-        return cls(taxonomy, tokenizer, model, PlaceFinder(extra or shipped_place_names()))
+        store = ModelStore(models_dir) if models_dir is not None else None
+        return cls(taxonomy, tokenizer, model, PlaceFinder(extra or shipped_place_names()), store)
 
     def classify(self, text: str) -> Classification:
         """Majors ranked best first (all 20), the best minors of the top major, and `confident`."""
+        self.refresh()
         return self.classifier.classify(text)
 
     def place(self, text: str) -> str | None:
@@ -127,12 +191,14 @@ class NLU:
 
     def understand(self, text: str, context: Context = Context.IDLE) -> Understanding:
         """Intent (in `context`), subject, appeal type and every extractor's finding for one message."""
-        result = self.classifier.classify(text)
+        head = text[:HEAD_CHARS]  # where a long post says what, where and when
+        self.refresh()
+        result = self.classifier.classify(head)
         case_number = extract_case_number(text)
         reading = read_intent(
             text, context=context, has_problem=_describes_problem(result), has_case_number=case_number is not None
         )
-        urgency = detect_urgency(text)
+        urgency = detect_urgency(head)
         return Understanding(
             text=text,
             intent=reading.intent,
@@ -140,15 +206,15 @@ class NLU:
             intent_confidence=reading.confidence,
             rating=reading.rating,
             cue=reading.cue,
-            appeal=appeal_type(text, has_subject=not result.unknown),
+            appeal=appeal_type(head, has_subject=not result.unknown),
             unknown=result.unknown,
             others=tuple(result.others),
             majors=result.majors[:3],
             minor=result.minor,
             confident=result.confident,
             phone=extract_phone(text),
-            place=self.places.find(text),
-            time_hint=extract_time(text),
+            place=self.places.find(head[:DETAIL_CHARS]),
+            time_hint=extract_time(head[:DETAIL_CHARS]),
             urgent=urgency.urgent,
             urgency_kind=urgency.kind,
             case_number=case_number,

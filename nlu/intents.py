@@ -19,6 +19,7 @@ from nlu.text import normalize
 from nlu.vocabulary import Context, Cue, Intent, IntentReading
 
 INTENTS = tuple(Intent)
+LONG_TEXT = 120
 
 # Cancelling: a cancel verb that opens or closes a short message (not one inside a description: "警示牌被人
 # 撤掉了，坑还在"), a cancel verb with the report as its object, a mistake, or "solved, no need to come".
@@ -228,6 +229,11 @@ def read_intent(
     text: str, *, context: Context = Context.IDLE, has_problem: bool, has_case_number: bool = False
 ) -> IntentReading:
     """The intent of one message; `has_problem` is whether the classifier found category keywords."""
+    if len(text) > LONG_TEXT:  # a long message describes something; only a plea for a person overrides it
+        head = _PUNCT.sub("", normalize(text[:LONG_TEXT]))
+        if _HUMAN.search(head[:40]):
+            return IntentReading(Intent.HUMAN, 0.8)
+        return IntentReading(Intent.REPORT, 0.9 if has_problem else 0.7)
     t = _PUNCT.sub("", normalize(_STICKER.sub(" ", text)))
     cue = _cue(t)
     rating = explicit_rating(text)

@@ -129,6 +129,8 @@ def _with_emoji(text: str) -> str:
 
 def explicit_rating(text: str) -> Rating | None:
     """A rating stated in a form that is a rating wherever it appears; None otherwise."""
+    if len(text) > 80:
+        return None
     raw = _with_emoji(unicodedata.normalize("NFKC", text))
     full = sum(raw.count(s) for s in _STARS_FULL)
     empty = sum(raw.count(s) for s in _STARS_EMPTY)

@@ -11,6 +11,7 @@ next to it: a warm start then loads it in well under 100 ms.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -67,6 +68,7 @@ _NON_WORD_RE = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 _SPACE_RE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=64)
 def normalize(text: str) -> str:
     """NFKC (full-width digits/letters to ASCII), lower case, emoji mapped or removed, typos fixed."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -78,6 +80,7 @@ def normalize(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=64)
 def for_matching(text: str) -> str:
     """Normalised text keeping only CJK characters, ASCII letters and digits (no spaces)."""
     return _NON_WORD_RE.sub("", normalize(text))

@@ -9,16 +9,18 @@ Two LinearSVC models share one TF-IDF space: one over minors, one over majors (w
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from nlu.content import WORD_CHARS, subject_text
 from nlu.model import LinearModel, analyze
 from nlu.taxonomy import Taxonomy
 from nlu.text import for_matching
 
 C_MINOR = 1.0
 C_MAJOR = 1.0
+HISTORY_WEIGHT = 3.0  # a message from the centre's own history counts as much as three taxonomy phrases
 
 
 def training_documents(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
@@ -38,23 +40,41 @@ def training_documents(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def train(taxonomy: Taxonomy, words_of: Callable[[str], list[str]]) -> LinearModel:
+def train(
+    taxonomy: Taxonomy, words_of: Callable[[str], list[str]], history: Sequence[tuple[str, str]] = ()
+) -> LinearModel:
+    """Train on the taxonomy, plus `history`: (text, code) pairs of labelled messages, where code is a
+    minor (trains both models) or a major (trains the major model only)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
     texts, minor_labels = training_documents(taxonomy)
+    weights = [1.0] * len(texts)
     cue_texts = [for_matching(w) for major in taxonomy.majors for w in major.keywords]
     cue_labels = [major.code for major in taxonomy.majors for _ in major.keywords]
+    for text, code in history:
+        cleaned = subject_text(text)
+        if not cleaned:
+            continue
+        if len(code) == 4:
+            texts.append(cleaned)
+            minor_labels.append(code)
+            weights.append(HISTORY_WEIGHT)
+        else:
+            cue_texts.append(cleaned)
+            cue_labels.append(code)
     vectorizer = TfidfVectorizer(
-        analyzer=lambda text: analyze(text, words_of(text)), sublinear_tf=True, norm="l2", dtype=np.float32
+        analyzer=lambda text: analyze(text, words_of(text[:WORD_CHARS])), sublinear_tf=True, norm="l2", dtype=np.float32
     )
     x = vectorizer.fit_transform(texts + cue_texts)
     x_minor, x_major = x[: len(texts)], x
     major_labels = [code[:2] for code in minor_labels] + cue_labels
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # liblinear convergence notes on tiny classes
-        minor_clf = LinearSVC(C=C_MINOR, class_weight="balanced").fit(x_minor, minor_labels)
-        major_clf = LinearSVC(C=C_MAJOR, class_weight="balanced").fit(x_major, major_labels)
+        minor_clf = LinearSVC(C=C_MINOR, class_weight="balanced").fit(x_minor, minor_labels, sample_weight=weights)
+        major_clf = LinearSVC(C=C_MAJOR, class_weight="balanced").fit(
+            x_major, major_labels, sample_weight=weights + [1.0] * len(cue_texts)
+        )
     vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
     return LinearModel(
         vocabulary=vocabulary,
