@@ -118,6 +118,8 @@ KEYWORD_WEIGHT = 0.2
 MINOR_WEIGHT = 1.0
 TEMPERATURE = 3.0
 CONFIDENCE_THRESHOLD = 0.7
+OTHER_MIN_PROBABILITY = 0.1  # a further subject of a long message: this likely, and named by a keyword
+OTHER_MIN_EVIDENCE = 0.5
 MIN_CONTENT_CHARS = 2  # fewer meaningful characters than this: no subject (a date, a code, a greeting)
 UNKNOWN_BELOW = 0.3  # without any keyword, a top probability under this is not a subject either
 
@@ -169,19 +171,20 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """(major probabilities, minor scores, keyword hit) for raw text."""
+        probs, minor_score, hit, _ = self._scores(text)
+        return probs, minor_score, hit
+
+    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray]:
         cleaned = subject_text(text)
         minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned[:WORD_CHARS])))
         evidence, hit = self.keywords.evidence(cleaned)
         minor_score = minor_logit + KEYWORD_WEIGHT * evidence
-        combined = (
-            major_logit
-            + MINOR_WEIGHT * self._per_major_max(minor_logit)
-            + KEYWORD_WEIGHT * self._per_major_max(evidence)
-        )
+        major_evidence = self._per_major_max(evidence)
+        combined = major_logit + MINOR_WEIGHT * self._per_major_max(minor_logit) + KEYWORD_WEIGHT * major_evidence
         z = TEMPERATURE * (combined - combined.max())
         probs = np.exp(z)
         probs /= probs.sum()
-        return probs, minor_score, hit
+        return probs, minor_score, hit, major_evidence
 
     def minor_scores(self, text: str) -> dict[str, float]:
         """Every minor's combined score for `text` (model and keyword evidence)."""
@@ -189,7 +192,7 @@ class Classifier:
         return dict(zip(self.model.minor_codes, minor_score.tolist(), strict=True))
 
     def classify(self, text: str, top_minors: int = 5) -> Classification:
-        probs, minor_score, hit = self.scores(text)
+        probs, minor_score, hit, major_evidence = self._scores(text)
         order = np.argsort(-probs)
         majors = [
             CategoryScore(self.model.major_codes[i], self._major_names[i], round(float(probs[i]), 4))
@@ -208,9 +211,13 @@ class Classifier:
             for i, s in zip(ranked, shares, strict=True)
         ]
         short = len(subject_text(text)) < 40  # longer texts always keep some content
+        others = [] if short else [  # a long message naming another subject's own words raises it too
+            majors[k] for k in range(1, 4)
+            if probs[order[k]] >= OTHER_MIN_PROBABILITY and major_evidence[order[k]] >= OTHER_MIN_EVIDENCE
+        ][:2]
         top = float(probs[best_major])
         unknown = (short and content_chars(text[:RAW_CHARS]) < MIN_CONTENT_CHARS) or (not hit and top < UNKNOWN_BELOW)
         confident = not unknown and float(probs[best_major]) >= CONFIDENCE_THRESHOLD
         return Classification(
-            majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown
+            majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown, others=others
         )

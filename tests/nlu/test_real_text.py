@@ -1,0 +1,54 @@
+"""Real residents write long, polite, formulaic posts: the subject must survive all of that."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu import NLU, AppealType
+
+LONG = ("尊敬的领导您好！我们小区门口的路灯坏了半年了，晚上黑漆漆的，老人出门都不敢。另外小区旁边的饭店油烟很大，"
+        "每天熏得我们开不了窗户。希望相关部门尽快处理，谢谢！")
+
+
+@pytest.mark.parametrize("text", ["2019年", "2019年5月10日", "C4市", "A3区", "尊敬的领导：您好！", "12345", "此致敬礼", "？？？"])
+def test_content_free_text_is_unknown_and_never_confident(nlu: NLU, text: str) -> None:
+    result = nlu.classify(text)
+    assert result.unknown and not result.confident
+    assert nlu.understand(text).unknown
+
+
+def test_salutations_dates_and_codes_do_not_change_the_subject(nlu: NLU) -> None:
+    plain = nlu.classify("小区门口的路灯坏了，晚上黑漆漆的")
+    dressed = nlu.classify("尊敬的书记您好！2019年3月以来，C4市K2区XX小区门口的路灯坏了，晚上黑漆漆的。恳请相关部门尽快处理，谢谢！")
+    assert plain.major.code == dressed.major.code == "04"
+
+
+def test_a_variant_character_does_not_flip_the_subject(nlu: NLU) -> None:
+    assert nlu.classify("望江路巿政道路上井盖丢了").major.code == nlu.classify("望江路市政道路上井盖丢了").major.code
+
+
+def test_a_post_raising_several_problems_lists_the_others(nlu: NLU) -> None:
+    u = nlu.understand(LONG)
+    codes = {u.majors[0].code, *(m.code for m in u.others)}
+    assert {"04", "06"} <= codes and u.majors[0].code not in {m.code for m in u.others}
+
+
+@pytest.mark.parametrize(
+    ("text", "appeal", "major"),
+    [
+        ("建议在我们小区门口增设一个公交站，老人出行太不方便", AppealType.SUGGESTION, "08"),
+        ("请问新生儿的医保怎么办理，需要什么材料", AppealType.INQUIRY, "13"),
+        ("举报有人晚上往河道里偷排污水", AppealType.TIP_OFF, None),
+        ("感谢城管的同志及时清理了路边堆了好久的垃圾，给你们点赞", AppealType.PRAISE, None),
+        ("楼上每天半夜装修，吵得根本没法睡觉", AppealType.COMPLAINT, None),
+        ("求助！家里老人走失了，穿灰色外套", AppealType.HELP_REQUEST, None),
+    ],
+)
+def test_the_appeal_type_is_read_apart_from_the_subject(
+    nlu: NLU, text: str, appeal: AppealType, major: str | None
+) -> None:
+    u = nlu.understand(text)
+    assert u.appeal is appeal
+    assert u.majors[0].code != "20"  # the form of the sentence does not make it an administrative matter
+    if major:
+        assert u.majors[0].code == major
