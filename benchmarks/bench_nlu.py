@@ -109,8 +109,8 @@ def main() -> None:
           f"   (goal < 1 s: {'ok' if warm_total < 1 else 'MISSED'})")
     model_mb = memory["traced_bytes"] / 1e6
     print(f"model memory     {model_mb:.0f} MB allocated by NLU.load (weights {memory['model_bytes'] / 1e6:.0f} MB), "
-          f"process max RSS {memory['max_rss_kb'] / 1024:.0f} MB   (goal <= 150 MB: "
-          f"{'ok' if model_mb <= 150 else 'MISSED'})")
+          f"process max RSS {memory['max_rss_kb'] / 1024:.0f} MB   (goal <= 60 MB: "
+          f"{'ok' if model_mb <= 60 else 'MISSED'})")
 
 
 if __name__ == "__main__":

@@ -171,10 +171,10 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """(major probabilities, minor scores, keyword hit) for raw text."""
-        probs, minor_score, hit, _ = self._scores(text)
+        probs, minor_score, hit, _, _ = self._scores(text)
         return probs, minor_score, hit
 
-    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray]:
+    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray, str]:
         cleaned = subject_text(text)
         minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned[:WORD_CHARS])))
         evidence, hit = self.keywords.evidence(cleaned)
@@ -184,7 +184,7 @@ class Classifier:
         z = TEMPERATURE * (combined - combined.max())
         probs = np.exp(z)
         probs /= probs.sum()
-        return probs, minor_score, hit, major_evidence
+        return probs, minor_score, hit, major_evidence, cleaned
 
     def minor_scores(self, text: str) -> dict[str, float]:
         """Every minor's combined score for `text` (model and keyword evidence)."""
@@ -192,7 +192,7 @@ class Classifier:
         return dict(zip(self.model.minor_codes, minor_score.tolist(), strict=True))
 
     def classify(self, text: str, top_minors: int = 5) -> Classification:
-        probs, minor_score, hit, major_evidence = self._scores(text)
+        probs, minor_score, hit, major_evidence, cleaned = self._scores(text)
         order = np.argsort(-probs)
         majors = [
             CategoryScore(self.model.major_codes[i], self._major_names[i], round(float(probs[i]), 4))
@@ -210,7 +210,7 @@ class Classifier:
             )
             for i, s in zip(ranked, shares, strict=True)
         ]
-        short = len(subject_text(text)) < 40  # longer texts always keep some content
+        short = len(cleaned) < 40  # longer texts always keep some content
         others = [] if short else [  # a long message naming another subject's own words raises it too
             majors[k] for k in range(1, 4)
             if probs[order[k]] >= OTHER_MIN_PROBABILITY and major_evidence[order[k]] >= OTHER_MIN_EVIDENCE

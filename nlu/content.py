@@ -63,7 +63,7 @@ def content_chars(text: str) -> int:
 
 
 MAX_CHARS = 200  # a message's first 200 meaningful characters decide its category
-WORD_CHARS = 120  # jieba segments the first 120 of them (character n-grams cover the rest)
+WORD_CHARS = 60  # jieba segments the first 60 of them (character n-grams cover the rest)
 RAW_CHARS = 500  # raw text looked at (salutations and dates come off first)
 
 

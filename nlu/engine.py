@@ -67,14 +67,19 @@ class Understanding:
 
 
 PROBLEM_PROBABILITY = 0.5
+PROBLEM_MIN_CHARS = 12
 HEAD_CHARS = 500
 REFRESH_SECONDS = 1.0
-DETAIL_CHARS = 200  # place and time are looked for where a post states its problem
+DETAIL_CHARS = 200  # place and urgency are looked for where a post states its problem
+TIME_CHARS = 100
 
 
-def _describes_problem(result: Classification) -> bool:
-    """Whether a message names a subject: a taxonomy keyword, or a clear lead of one major."""
-    return result.keyword_hit or (not result.unknown and result.major.score >= PROBLEM_PROBABILITY)
+def _describes_problem(text: str, result: Classification) -> bool:
+    """Whether a message names a subject: a taxonomy keyword, or (past a few words) a clear lead of one
+    major; a short request to the bot ("转给你们主任") often leans on some major without naming anything."""
+    if result.keyword_hit:
+        return True
+    return len(text) >= PROBLEM_MIN_CHARS and not result.unknown and result.major.score >= PROBLEM_PROBABILITY
 
 
 class NLU:
@@ -185,7 +190,7 @@ class NLU:
     def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
         """The resident's intent in `context` (with rating and cue) without classifying the category."""
         return read_intent(
-            text, context=context, has_problem=_describes_problem(self.classifier.classify(text)),
+            text, context=context, has_problem=_describes_problem(text, self.classifier.classify(text)),
             has_case_number=extract_case_number(text) is not None,
         )
 
@@ -196,9 +201,9 @@ class NLU:
         result = self.classifier.classify(head)
         case_number = extract_case_number(text)
         reading = read_intent(
-            text, context=context, has_problem=_describes_problem(result), has_case_number=case_number is not None
+            text, context=context, has_problem=_describes_problem(text, result), has_case_number=case_number is not None
         )
-        urgency = detect_urgency(head)
+        urgency = detect_urgency(head[:DETAIL_CHARS])
         return Understanding(
             text=text,
             intent=reading.intent,
@@ -214,7 +219,7 @@ class NLU:
             confident=result.confident,
             phone=extract_phone(text),
             place=self.places.find(head[:DETAIL_CHARS]),
-            time_hint=extract_time(head[:DETAIL_CHARS]),
+            time_hint=extract_time(head[:TIME_CHARS]),
             urgent=urgency.urgent,
             urgency_kind=urgency.kind,
             case_number=case_number,

@@ -76,13 +76,13 @@ def train(
             x_major, major_labels, sample_weight=weights + [1.0] * len(cue_texts)
         )
     vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-    return LinearModel(
+    return LinearModel.from_float(
         vocabulary=vocabulary,
         idf=vectorizer.idf_.astype(np.float32),
         minor_codes=[str(c) for c in minor_clf.classes_],
         major_codes=[str(c) for c in major_clf.classes_],
-        w_minor=np.ascontiguousarray(minor_clf.coef_.T, dtype=np.float16),
+        w_minor=minor_clf.coef_.T,
         b_minor=minor_clf.intercept_.astype(np.float32),
-        w_major=np.ascontiguousarray(major_clf.coef_.T, dtype=np.float16),
+        w_major=major_clf.coef_.T,
         b_major=major_clf.intercept_.astype(np.float32),
     )
