@@ -38,7 +38,7 @@ _DATE = re.compile(
 )
 _PLACE_CODE = re.compile(r"[A-Za-z]{1,2}\d{0,3}(市|区|县|镇|乡|街道|村|社区|路|街|小区)?")
 _NUMBER = re.compile(r"\d+(\.\d+)?\s*(%|元|万|千|百|米|号|栋|楼|层|室|单元|户|人|次|个|天|年|小时|分钟|公里)?")
-_FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢]")
+_FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢哈呵嘿嘻喔啦]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
