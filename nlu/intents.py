@@ -165,6 +165,8 @@ _HELP_FIRST = re.compile(
 _RATE_VERB = re.compile(r"(打|给)(个)?.{0,3}(分|星)|表扬|点赞|好评|差评|评价")
 _STICKER = re.compile(r"\[[^\[\]]{1,4}\]")  # WeChat's [微笑]-style codes (ratings read them before)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+_NEGLECT = re.compile(r"没(有)?人(管|修|处理|清|收|打扫|问|理会)(?!我)")
+_DATA = re.compile(r"\d{5,}")  # a phone or case number: an answer carrying data, not a request
 _POLITE_ONLY = re.compile(
     r"^(尊敬的|敬爱的|亲爱的)?.{0,6}(你|您)(们)?好(呀|啊)?$"
     r"|^(老师|领导|同志|师傅|大家|各位|亲|小姐姐|小哥哥|工作人员|客服|书记|主任|阿姨|叔叔|美女|帅哥)(们)?(好|您好"
@@ -220,6 +222,9 @@ _LEXICON: dict[Intent, tuple[tuple[re.Pattern[str], float], ...]] = {
 
 def _by_lexicon(t: str, has_problem: bool) -> Intent | None:
     scores = {intent: sum(w for p, w in cues if p.search(t)) for intent, cues in _LEXICON.items()}
+    best = max(scores, key=lambda i: scores[i])
+    if _NEGLECT.search(t) and not _MY_REPORT.search(t):
+        scores[Intent.STATUS] = 0.0  # "这块一直没人管" describes a problem, it does not chase a report
     best = max(scores, key=lambda i: scores[i])
     return best if scores[best] >= (4.0 if has_problem else 1.0) else None
 
@@ -286,9 +291,12 @@ def read_intent(
         cue is Cue.CONFIRM and context is not Context.RATING_ASKED
     ):
         return IntentReading(Intent.RATING, 0.9 if len(t) <= 12 else 0.7, rating=rating, cue=cue)
-    if _STATUS_CUE.search(t) and (_MY_REPORT.search(t) or len(t) <= 8 or (not has_problem and len(t) <= 20)):
+    neglect = bool(_NEGLECT.search(t)) and not _MY_REPORT.search(t)  # "没人管" describes a problem
+    if not neglect and _STATUS_CUE.search(t) and (
+        _MY_REPORT.search(t) or len(t) <= 8 or (not has_problem and len(t) <= 20)
+    ):
         return IntentReading(Intent.STATUS, 0.85, cue=cue)
-    if (_STATUS_WEAK.search(t) or _QUESTION_END.search(t)) and len(t) <= 40 and (
+    if not neglect and (_STATUS_WEAK.search(t) or _QUESTION_END.search(t)) and len(t) <= 40 and (
         _MY_REPORT.search(t) or (_EARLIER.search(t) and not has_problem and len(t) <= 20)
     ):
         return IntentReading(Intent.STATUS, 0.7, cue=cue)
@@ -302,7 +310,8 @@ def read_intent(
         return IntentReading(Intent.HELP, 0.8, cue=cue)
     if cue is not None:
         return IntentReading(Intent.OTHER, 0.8, cue=cue)
-    leaning = _by_lexicon(t, has_problem) if len(t) <= 20 or (len(t) <= 30 and not has_problem) else None
+    short = len(t) <= 20 or (len(t) <= 30 and not has_problem)
+    leaning = _by_lexicon(t, has_problem) if short and not _DATA.search(t) else None
     if leaning is not None:
         return IntentReading(leaning, 0.6)
     if has_problem or len(t) >= 8 or _REPORT_VERB.search(t):
