@@ -1,39 +1,31 @@
-"""Intents on an independently written set, split into a dev half and a blind half.
+"""Intents on independently written sets: a development set and a blind set.
 
-Run with ``python -m benchmarks nlu_intents``. The set (``benchmarks/data/intents_independent.jsonl``,
-README beside it) is for evaluation only. The split is by the SHA-256 of the text, so it never changes:
-the dev half's misses may be studied for kinds of error (``python -m benchmarks.bench_nlu_intents dev``
-lists them); the blind half's misses are never printed.
+Run with ``python -m benchmarks nlu_intents``. Both sets (README beside them) are for evaluation only and
+never train anything. ``intents_independent.jsonl`` is the development set: its misses may be studied for
+kinds of error (``python -m benchmarks.bench_nlu_intents dev`` lists them), never copied into rules or
+tests. ``intents_fresh.jsonl`` is the blind set, written later by another person: only its totals are printed,
+never a line of it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parent / "data" / "intents_independent.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+DEV = DATA / "intents_independent.jsonl"
+BLIND = DATA / "intents_fresh.jsonl"
 GOAL = 0.95
 
 
-def half_of(text: str) -> str:
-    """"dev" or "blind", fixed by the text's hash."""
-    return "dev" if hashlib.sha256(text.encode("utf-8")).digest()[0] % 2 == 0 else "blind"
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load() -> dict[str, list[dict[str, Any]]]:
-    halves: dict[str, list[dict[str, Any]]] = {"dev": [], "blind": []}
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            halves[half_of(row["text"])].append(row)
-    return halves
-
-
-def score_half(nlu: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def score(nlu: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     from nlu import Context, Intent
 
     per_intent: Counter[str] = Counter()
@@ -62,28 +54,35 @@ def score_half(nlu: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
             "scores": scores, "score_hits": score_hits, "misses": misses}
 
 
+def _print(name: str, r: dict[str, Any]) -> None:
+    accuracy = r["hits"] / r["n"] if r["n"] else 0.0
+    mark = "ok" if accuracy >= GOAL else "MISSED"
+    per = ", ".join(f"{k} {r['per_intent_hits'][k]}/{v}" for k, v in sorted(r["per_intent"].items()))
+    print(f"{name:<6} intent {accuracy:.1%} ({r['hits']}/{r['n']})   (goal >= {GOAL:.0%}: {mark})")
+    print(f"       per intent: {per}")
+    print(f"       rating score exact {r['score_hits']}/{r['scores']}")
+
+
 def main() -> None:
     from nlu import NLU, shipped_place_names
 
     nlu = NLU.load(extra_words=shipped_place_names())
-    halves = load()
-    print(f"independent intent set: {sum(len(v) for v in halves.values())} messages, "
-          f"dev {len(halves['dev'])} / blind {len(halves['blind'])} (split by SHA-256 of the text)")
-    for name in ("dev", "blind"):
-        r = score_half(nlu, halves[name])
-        accuracy = r["hits"] / r["n"]
-        mark = "ok" if accuracy >= GOAL else "MISSED"
-        per = ", ".join(f"{k} {r['per_intent_hits'][k]}/{v}" for k, v in sorted(r["per_intent"].items()))
-        print(f"{name:<6} intent {accuracy:.1%} ({r['hits']}/{r['n']})   (goal >= {GOAL:.0%}: {mark})")
-        print(f"       per intent: {per}")
-        print(f"       rating score exact {r['score_hits']}/{r['scores']}")
+    dev = load(DEV)
+    print(f"development set: {len(dev)} messages (misses studied; {DEV.name})")
+    _print("dev", score(nlu, dev))
+    path = BLIND
+    if not path.exists():
+        print(f"blind set: {path.name} not present, skipped")
+        return
+    blind = load(path)
+    print(f"blind set: {len(blind)} messages written by another person, never studied ({path.name})")
+    _print("blind", score(nlu, blind))
 
 
 def list_dev_misses() -> None:
     from nlu import NLU
 
-    r = score_half(NLU.load(), load()["dev"])
-    for text, context, gold, got in r["misses"]:
+    for text, context, gold, got in score(NLU.load(), load(DEV))["misses"]:
         print(f"{context:<13} {gold:<10} -> {got:<10} {text}")
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
-from nlu.content import RAW_CHARS, WORD_CHARS, content_chars, subject_text
+from nlu.content import MAX_CHARS, RAW_CHARS, WORD_CHARS, content_chars, subject_text
 from nlu.model import LinearModel, analyze
 from nlu.taxonomy import Taxonomy
 from nlu.text import for_matching
@@ -121,6 +121,7 @@ CONFIDENCE_THRESHOLD = 0.7
 OTHER_MIN_PROBABILITY = 0.1  # a further subject of a long message: this likely, and named by a keyword
 OTHER_MIN_EVIDENCE = 0.5
 MIN_CONTENT_CHARS = 2  # fewer meaningful characters than this: no subject (a date, a code, a greeting)
+CONFIDENT_CONTENT_CHARS = 3  # a single word ("路灯") names a subject but says too little to stand behind
 UNKNOWN_BELOW = 0.3  # without any keyword, a top probability under this is not a subject either
 
 
@@ -216,8 +217,9 @@ class Classifier:
             if probs[order[k]] >= OTHER_MIN_PROBABILITY and major_evidence[order[k]] >= OTHER_MIN_EVIDENCE
         ][:2]
         top = float(probs[best_major])
-        unknown = (short and content_chars(text[:RAW_CHARS]) < MIN_CONTENT_CHARS) or (not hit and top < UNKNOWN_BELOW)
-        confident = not unknown and float(probs[best_major]) >= CONFIDENCE_THRESHOLD
+        content = content_chars(text[:RAW_CHARS]) if short else MAX_CHARS
+        unknown = content < MIN_CONTENT_CHARS or (not hit and top < UNKNOWN_BELOW)
+        confident = not unknown and content >= CONFIDENT_CONTENT_CHARS and top >= CONFIDENCE_THRESHOLD
         return Classification(
             majors=majors, minors=minors, confident=confident, keyword_hit=hit, unknown=unknown, others=others
         )

@@ -38,7 +38,13 @@ _DATE = re.compile(
 )
 _PLACE_CODE = re.compile(r"[A-Za-z]{1,2}\d{0,3}(市|区|县|镇|乡|街道|村|社区|路|街|小区)?")
 _NUMBER = re.compile(r"\d+(\.\d+)?\s*(%|元|万|千|百|米|号|栋|楼|层|室|单元|户|人|次|个|天|年|小时|分钟|公里)?")
-_FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢哈呵嘿嘻喔啦]")
+_FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢哈呵嘿嘻喔啦太真超挺蛮]")
+# Words that judge or frame a problem without naming it: "很危险", "有个问题", "太严重了".
+_GENERIC = re.compile(
+    r"危险(?![品化])|隐患|安全(?![帽带绳网])|问题|事情|事儿|情况|严重|麻烦|着急|急事|紧急|不好|不行|不对|糟糕|厉害"
+    r"|投诉|举报|反映|求助|帮忙|帮帮|处理|解决|一下|一个|这个|那个|这事|那事|此事|有点|非常|特别|这里|那里|这边"
+    r"|那边|怎么办|怎么回事|什么|管管|看看"
+)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -59,7 +65,7 @@ def strip_noise(text: str) -> str:
 
 def content_chars(text: str) -> int:
     """How many meaningful CJK characters remain once noise and function words are removed."""
-    return len(_CJK.findall(_FILLER.sub("", strip_noise(text))))
+    return len(_CJK.findall(_FILLER.sub("", _GENERIC.sub("", strip_noise(text)))))
 
 
 MAX_CHARS = 200  # a message's first 200 meaningful characters decide its category

@@ -17,6 +17,27 @@ def test_content_free_text_is_unknown_and_never_confident(nlu: NLU, text: str) -
     assert nlu.understand(text).unknown
 
 
+@pytest.mark.parametrize("text", ["好危险啊", "太严重了！", "我有个问题", "这事挺麻烦的", "哈哈哈哈"])
+def test_a_judgement_without_a_subject_is_unknown(nlu: NLU, text: str) -> None:
+    result = nlu.classify(text)
+    assert result.unknown and not result.confident
+
+
+@pytest.mark.parametrize("text", ["路灯", "噪音", "垃圾"])
+def test_a_single_word_is_ranked_but_not_confident(nlu: NLU, text: str) -> None:
+    result = nlu.classify(text)
+    assert not result.unknown and not result.confident
+
+
+def test_a_dangerous_named_thing_keeps_its_subject(nlu: NLU) -> None:
+    assert nlu.classify("楼下仓库里堆着危险品").major.code == "09"
+
+
+@pytest.mark.parametrize("text", ["我们单元楼道里的灯坏了好几天", "楼梯的声控灯不亮了"])
+def test_a_dark_stairwell_is_the_property_managers_repair(nlu: NLU, text: str) -> None:
+    assert nlu.classify(text).minor.name == "公共部位维修"
+
+
 def test_salutations_dates_and_codes_do_not_change_the_subject(nlu: NLU) -> None:
     plain = nlu.classify("小区门口的路灯坏了，晚上黑漆漆的")
     dressed = nlu.classify("尊敬的书记您好！2019年3月以来，C4市K2区XX小区门口的路灯坏了，晚上黑漆漆的。恳请相关部门尽快处理，谢谢！")
