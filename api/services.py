@@ -29,9 +29,10 @@ from bot.channels.official_account import OfficialAccount
 from bot.dedupe import MemoryReplyCache, RedisReplyCache, ReplyCache
 from bot.dispatcher import Dispatcher
 from bot.locks import MemoryLocks, RedisLocks, ResidentLocks
-from bot.push import MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi
+from bot.push import WeChatApi
 from bot.sql_storage import SqlStorage
 from bot.storage import BaseStorage, MemoryStorage, MirroredStorage, RedisStorage
+from bot.token_cache import MemoryTokenCache, RedisTokenCache, TokenCache
 from cases.login_throttle import LoginThrottle
 from cases.rules import CaseRules
 from dialogs import CaseDesk

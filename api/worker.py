@@ -155,7 +155,7 @@ async def run_standalone(settings: Settings) -> None:
     from redis.asyncio import Redis
 
     from api.db import make_engine
-    from bot.push import MemoryTokenCache, RedisTokenCache, TokenCache
+    from bot.token_cache import MemoryTokenCache, RedisTokenCache, TokenCache
     from reply_templates import Renderer, default_catalog
 
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None

@@ -26,7 +26,8 @@ from sqlmodel import Session
 from api.db import make_engine
 from api.migrate import upgrade
 from bot.courier import Courier
-from bot.push import MemoryTokenCache, WeChatApi
+from bot.push import WeChatApi
+from bot.token_cache import MemoryTokenCache
 from cases import CaseDraft, CaseRules, Category, Place, file_case
 from dialogs.outbox import deliver_batch
 from sandbox import SandboxConfig, SandboxState, build_sandbox_routers

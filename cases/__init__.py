@@ -4,6 +4,7 @@ A leaf package: it imports nothing of ours and reads no settings; callers pass a
 the current time.
 """
 
+from cases.attention import add_reminders, due_soon, overdue
 from cases.channels import AppealType, IntakeChannel
 from cases.clients import ApiClient, ApiKeyRejected, ClientError, IssuedKey
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
@@ -32,13 +33,7 @@ from cases.models import (
     StaffUser,
 )
 from cases.photos import store_photo
-from cases.queries import (
-    add_reminders,
-    cases_of_resident,
-    due_soon,
-    get_case_for_resident,
-    overdue,
-)
+from cases.queries import cases_of_resident, get_case_for_resident
 from cases.ratings import Satisfaction, awaiting_rating, rate, satisfaction
 from cases.residents import find_resident, grant_subscription, touch_resident
 from cases.rules import CaseRules, CategoryRule

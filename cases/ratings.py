@@ -10,20 +10,12 @@ from cases.clock import utc
 from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.handover import open_request
 from cases.models import Case, CaseEvent, Rating, Resident, StaffNotification, row_id
+from cases.queries import get_case_for_resident
 from cases.rules import DEFAULT_RULES
 from cases.webhooks import emit
 
 SCORE_LABELS = {5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意"}
 FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
-
-
-def _resident_case(session: Session, openid: str, number: str) -> Case | None:
-    return session.exec(
-        select(Case)
-        .join(Resident, col(Resident.id) == col(Case.resident_id))
-        .where(Resident.openid == openid)
-        .where(Case.number == number)
-    ).first()
 
 
 def rate(
@@ -47,7 +39,7 @@ def rate(
         raise MissingField("score")
     if (score is not None and score not in SCORE_LABELS) or (fixed is not None and fixed not in FIXED_LABELS):
         raise RatingRejected("invalid")
-    case = _resident_case(session, openid, number)
+    case = get_case_for_resident(session, openid, number)
     if case is None:
         raise CaseNotFound(number)
     if case.status != "closed" or case.closed_at is None:

@@ -21,11 +21,11 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, or_, select
 
+from cases.attention import repeat_reporters
 from cases.channels import IntakeChannel
 from cases.clock import CHINA, utc
 from cases.errors import InvalidWeek
 from cases.models import Case, CaseEvent, Resident
-from cases.queries import repeat_reporters
 from cases.ratings import satisfaction
 from cases.rules import DEFAULT_RULES, CaseRules
 from cases.vocabulary import FINAL_STATUSES, OPEN_STATUSES, CaseStatus, mask_phone

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from cases.attention import add_reminders
 from cases.clock import utc
 from cases.departments import department_by_name, notify_department
 from cases.errors import CaseError, MissingField
 from cases.lifecycle import get_case
 from cases.models import OPEN_STATUSES, Case, CaseEvent, StaffNotification, row_id
 from cases.pushes import local_text
-from cases.queries import add_reminders
 from cases.rules import DEFAULT_RULES, CaseRules
 from cases.workflow_models import ExtensionRequest
 

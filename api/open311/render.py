@@ -14,8 +14,9 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from fastapi import Response
 
+from dialogs.open311 import Open311Error
+
 Format = Literal["json", "xml"]
-FORMATS: tuple[str, ...] = ("json", "xml")
 # The list element and the record element of each kind of answer, as the spec names them.
 ROOTS: dict[str, tuple[str, str]] = {
     "services": ("services", "service"),
@@ -24,16 +25,6 @@ ROOTS: dict[str, tuple[str, str]] = {
 }
 # Lists inside a record: the element of one item.
 ITEMS: dict[str, str] = {"attributes": "attribute", "values": "value", "keywords": "keyword"}
-
-
-class Open311Error(Exception):
-    """An answer in the spec's error shape, with its HTTP status."""
-
-    def __init__(self, status: int, description: str, fmt: str = "json") -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.fmt = fmt if fmt in FORMATS else "json"
 
 
 def check_format(fmt: str) -> Format:

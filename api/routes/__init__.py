@@ -29,7 +29,6 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     from api import wechat
     from api.console import STATIC_DIR as CONSOLE_STATIC
     from api.console import console_router
-    from api.open311.render import Open311Error
     from api.routes import geo, health, open311, platform
     from api.routes.mp import auth as mp_auth
     from api.routes.mp import cases as mp_cases
@@ -52,6 +51,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         templates,
     )
     from api.ui import validation_error
+    from dialogs.open311 import Open311Error
 
     for module in (wechat, health, geo, auth, accounts, exports, stats, cases, case_actions, dispatch, field,
                    handover, supervision, inbox, reports, templates, mp_auth, mp_chat, mp_reports, mp_cases,

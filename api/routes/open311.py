@@ -8,21 +8,22 @@ requests of its own channel only. Every error is in the spec's shape, in the for
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from api.open311 import render, views
-from api.open311.intake import file_request, parse_form
-from api.open311.render import Open311Error
+from api.deps import ServicesDep
+from api.open311 import render
+from api.services import Services
 from cases.channel_queries import ChannelQuery, case_by_token, channel_cases, latest_notes
 from cases.clients import ApiClient, ApiKeyRejected, authenticate
 from cases.errors import CaseNotFound
 from cases.lifecycle import get_case
 from cases.models import Case
+from dialogs.open311 import Open311Error, views
+from dialogs.open311.intake import file_request, parse_form
 from nlu import TaxonomyError
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -36,18 +37,12 @@ async def error(request: Request, exc: Exception) -> Response:
     return render.error_response(exc)
 
 
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] | None = getattr(request.app.state.services, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-async def _client(request: Request, key: str | None, fmt: str) -> ApiClient:
+async def _client(services: Services, key: str | None, fmt: str) -> ApiClient:
     """The client of ``key`` within its rate limit; 403 for a bad key, 429 over the limit."""
-    services = request.app.state.services
 
     def check() -> ApiClient:
         with Session(services.engine, expire_on_commit=False) as session:
-            return authenticate(session, key, now=_now(request))
+            return authenticate(session, key, now=services.clock())
 
     try:
         client = await asyncio.to_thread(check)
@@ -59,8 +54,8 @@ async def _client(request: Request, key: str | None, fmt: str) -> ApiClient:
     return client
 
 
-def _records(request: Request, rows: list[Case]) -> list[dict[str, Any]]:
-    with Session(request.app.state.services.engine) as session:
+def _records(services: Services, rows: list[Case]) -> list[dict[str, Any]]:
+    with Session(services.engine) as session:
         notes = latest_notes(session, [c.id for c in rows if c.id is not None])
     return [views.request(c, notes.get(c.id or 0)) for c in rows]
 
@@ -83,23 +78,23 @@ def _date(raw: str | None, fmt: str, name: str) -> datetime | None:
 
 
 @router.get("/services.{fmt}")
-def service_list(request: Request, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def service_list(services: ServicesDep, fmt: str, jurisdiction_id: str | None = None) -> Response:
     kind = render.check_format(fmt)
-    return render.answer("services", views.services(request.app.state.services.nlu.taxonomy), kind)
+    return render.answer("services", views.services(services.nlu.taxonomy), kind)
 
 
 @router.get("/services/{code}.{fmt}")
-def service_definition(request: Request, code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def service_definition(services: ServicesDep, code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
     kind = render.check_format(fmt)
     try:
-        request.app.state.services.nlu.taxonomy.minor(code)
+        services.nlu.taxonomy.minor(code)
     except TaxonomyError:
         raise Open311Error(404, f"没有服务代码 {code[:20]}", kind) from None
     return render.definition(views.definition(code), kind)
 
 
 @router.post("/requests.{fmt}")
-async def post_request(request: Request, fmt: str) -> Response:
+async def post_request(request: Request, services: ServicesDep, fmt: str) -> Response:
     kind = render.check_format(fmt)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise Open311Error(413, "请求体过大", kind)
@@ -111,12 +106,11 @@ async def post_request(request: Request, fmt: str) -> Response:
     except Exception:  # a body the form parser cannot read
         raise Open311Error(400, "表单无法解析", kind) from None
     form = {key: value for key, value in raw.items() if isinstance(value, str)}
-    client = await _client(request, form.get("api_key"), kind)
+    client = await _client(services, form.get("api_key"), kind)
     try:
         fields = parse_form(form)
-        services = request.app.state.services
         case = await asyncio.to_thread(file_request, fields, client=client, nlu=services.nlu, geo=services.geo,
-                                       engine=services.engine, rules=services.rules, now=_now(request))
+                                       engine=services.engine, rules=services.rules, now=services.clock())
     except Open311Error as exc:
         exc.fmt = kind
         raise
@@ -126,12 +120,12 @@ async def post_request(request: Request, fmt: str) -> Response:
 
 @router.get("/requests.{fmt}")
 async def get_requests(
-    request: Request, fmt: str, api_key: str | None = None, service_request_id: str | None = None,
+    services: ServicesDep, fmt: str, api_key: str | None = None, service_request_id: str | None = None,
     service_code: str | None = None, start_date: str | None = None, end_date: str | None = None,
     status: str | None = None, jurisdiction_id: str | None = None,
 ) -> Response:
     kind = render.check_format(fmt)
-    client = await _client(request, api_key, kind)
+    client = await _client(services, api_key, kind)
     statuses = set(_list(status, kind, "status"))
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status 只能是 open 或 closed", kind)
@@ -140,32 +134,32 @@ async def get_requests(
         minor_codes=_list(service_code, kind, "service_code"), start=_date(start_date, kind, "start_date"),
         end=_date(end_date, kind, "end_date"), open_=None if len(statuses) != 1 else statuses == {"open"},
     )
-    with Session(request.app.state.services.engine, expire_on_commit=False) as session:
+    with Session(services.engine, expire_on_commit=False) as session:
         rows = channel_cases(session, query)
-    return render.answer("requests", _records(request, rows), kind)
+    return render.answer("requests", _records(services, rows), kind)
 
 
 @router.get("/requests/{number}.{fmt}")
-async def get_request(request: Request, number: str, fmt: str, api_key: str | None = None,
+async def get_request(services: ServicesDep, number: str, fmt: str, api_key: str | None = None,
                       jurisdiction_id: str | None = None) -> Response:
     kind = render.check_format(fmt)
-    client = await _client(request, api_key, kind)
-    with Session(request.app.state.services.engine, expire_on_commit=False) as session:
+    client = await _client(services, api_key, kind)
+    with Session(services.engine, expire_on_commit=False) as session:
         try:
             case = get_case(session, number)
         except CaseNotFound:
             case = None
     if case is None or case.intake_channel != client.channel:
         raise Open311Error(404, f"没有服务请求 {number[:24]}", kind)
-    return render.answer("requests", _records(request, [case]), kind)
+    return render.answer("requests", _records(services, [case]), kind)
 
 
 @router.get("/tokens/{token}.{fmt}")
-async def get_token(request: Request, token: str, fmt: str, api_key: str | None = None,
+async def get_token(services: ServicesDep, token: str, fmt: str, api_key: str | None = None,
                     jurisdiction_id: str | None = None) -> Response:
     kind = render.check_format(fmt)
-    client = await _client(request, api_key, kind)
-    with Session(request.app.state.services.engine, expire_on_commit=False) as session:
+    client = await _client(services, api_key, kind)
+    with Session(services.engine, expire_on_commit=False) as session:
         case = case_by_token(session, token)
     if case is None or case.intake_channel != client.channel:
         raise Open311Error(404, f"没有令牌 {token[:24]}", kind)

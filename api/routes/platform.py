@@ -12,8 +12,6 @@ import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
+from api.deps import ServicesDep
 from cases import STATUS_LABELS, store_photo
 from cases.drafts import StoredPhoto
 from cases.errors import CaseNotFound, MissingField, PhotoRejected, TransitionNotAllowed
@@ -58,24 +57,18 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] | None = getattr(request.app.state.services, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 def _answer(case: Case) -> dict[str, Any]:
     return {"number": case.number, "status": case.status, "status_text": STATUS_LABELS[case.status],
             "department": case.department, "allowed_actions": allowed_actions(case.status)}
 
 
 @router.post("/cases/{number}/status")
-async def move_case(number: str, request: Request) -> JSONResponse:
-    services = request.app.state.services
+async def move_case(number: str, request: Request, services: ServicesDep) -> JSONResponse:
     settings = services.settings
     body = await request.body()
     if len(body) > settings.platform_max_body_bytes:
         return _error(413, "too_large", "请求体过大")
-    now = _now(request)
+    now = services.clock()
 
     def check() -> WebhookEndpoint:
         with Session(services.engine, expire_on_commit=False) as session:

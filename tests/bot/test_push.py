@@ -10,7 +10,8 @@ import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from bot.push import CachedToken, MemoryTokenCache, RedisTokenCache, TokenCache, WeChatApi, WeChatApiError
+from bot.push import WeChatApi, WeChatApiError
+from bot.token_cache import CachedToken, MemoryTokenCache, RedisTokenCache, TokenCache
 from sandbox import SandboxConfig, SandboxState, build_sandbox_routers
 from sandbox.server import BackgroundServer
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from cases import CaseRules, transition
+from cases.attention import clusters, repeat_reporters
 from cases.models import CaseEvent, OutboxMessage
-from cases.queries import clusters, repeat_reporters
 from tests.cases.conftest import FAR, NEAR, NOW, file, move_to
 
 

@@ -17,7 +17,8 @@ from api.metrics import Metrics
 from api.settings import Settings
 from api.worker import WorkerServices, run_worker
 from bot.courier import MP_SUBSCRIBE_IDS, Courier, fit
-from bot.push import MemoryTokenCache, WeChatApi
+from bot.push import WeChatApi
+from bot.token_cache import MemoryTokenCache
 from cases.models import MpSubscription, OutboxMessage
 from cases.outbox import OutboxPolicy, claim_batch
 from cases.residents import grant_subscription

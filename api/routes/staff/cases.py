@@ -15,12 +15,12 @@ from sqlmodel import Session
 
 from api.deps import AnyStaff, CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
 from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
-from cases import queries, views
+from cases import attention, queries, search, views
 from cases.channels import IntakeChannel
 from cases.clock import local
 from cases.models import Case, StaffUser
-from cases.queries import CaseFilter
 from cases.roles import visible_cases
+from cases.search import CaseFilter
 from cases.vocabulary import CaseStatus
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -112,7 +112,7 @@ def list_cases(
 ) -> CasePage:
     # ?openid= must not link a confidential resident to their cases for an agent.
     flt = dataclasses.replace(flt, confidential_visible=staff.role == "admin")
-    rows, total = queries.search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size)
+    rows, total = search.search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size)
     found = views.summaries(session, [c for c, _r in rows], admin=staff.role == "admin", now=now,
                             residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
     return CasePage(items=[CaseSummary.model_validate(s) for s in found], total=total, page=page,
@@ -145,25 +145,25 @@ def photo(
 @router.get("/due", response_model=DueLists)
 def due_lists(staff: CurrentStaff, session: SessionDep, now: NowDep, services: ServicesDep) -> DueLists:
     """Overdue cases and those due within ``due_soon_hours`` (24 h by default)."""
-    late = queries.overdue(session, now)
-    soon = queries.due_soon(session, now, within_hours=services.rules.due_soon_hours)
+    late = attention.overdue(session, now)
+    soon = attention.due_soon(session, now, within_hours=services.rules.due_soon_hours)
     return DueLists(overdue=summaries(session, late, staff, now), due_soon=summaries(session, soon, staff, now))
 
 
 @router.get("/overdue", response_model=list[CaseSummary])
 def overdue_cases(staff: CurrentStaff, session: SessionDep, now: NowDep) -> list[CaseSummary]:
-    return summaries(session, queries.overdue(session, now), staff, now)
+    return summaries(session, attention.overdue(session, now), staff, now)
 
 
 @router.get("/due-soon", response_model=list[CaseSummary])
 def due_soon_cases(staff: CurrentStaff, session: SessionDep, now: NowDep, services: ServicesDep) -> list[CaseSummary]:
-    return summaries(session, queries.due_soon(session, now, within_hours=services.rules.due_soon_hours), staff, now)
+    return summaries(session, attention.due_soon(session, now, within_hours=services.rules.due_soon_hours), staff, now)
 
 
 @router.get("/flagged", response_model=list[CaseSummary])
 def flagged(staff: CurrentStaff, session: SessionDep, now: NowDep) -> list[CaseSummary]:
     """Cases needing a call-back (回访) or filed by a repeat reporter."""
-    return summaries(session, queries.flagged_cases(session), staff, now)
+    return summaries(session, attention.flagged_cases(session), staff, now)
 
 
 @router.get("/repeat-reporters", response_model=list[RepeatPublic])
@@ -173,7 +173,7 @@ def repeat_list(staff: CurrentStaff, session: SessionDep, now: NowDep, services:
         RepeatPublic(resident=ResidentPublic.model_validate(views.resident_view(r.resident, admin=staff.role == "admin",
                                                                                 masked=True)),
                      minor_code=r.minor_code, minor_name=r.minor_name, count=r.count, numbers=r.numbers)
-        for r in queries.repeat_reporters(session, now, services.rules)
+        for r in attention.repeat_reporters(session, now, services.rules)
     ]
 
 
@@ -184,7 +184,7 @@ def cluster_list(staff: CurrentStaff, session: SessionDep, open_only: bool = Tru
         ClusterPublic(number=c.first.number, status_text=CaseStatus.label_of(c.first.status),
                       minor_name=c.first.minor_name, address=c.first.address or c.first.grid_name,
                       size=len(c.members), residents=c.residents, numbers=[m.number for m in c.members])
-        for c in queries.clusters(session, open_only=open_only)
+        for c in attention.clusters(session, open_only=open_only)
     ]
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import AdminStaff, NowDep, SessionDep
 from api.routes.staff.cases import Filter
-from cases import queries, views
+from cases import search, views
 from cases.clock import local
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -34,7 +34,7 @@ def row_of(s: views.CaseSummary) -> list[str]:
 @router.get("/cases.csv")
 def export_cases(admin: AdminStaff, session: SessionDep, flt: Filter, now: NowDep) -> StreamingResponse:
     """Every matching case as CSV (UTF-8 with BOM so that Excel reads the Chinese)."""
-    rows, _total = queries.search_cases(session, flt, now=now, offset=0, limit=CSV_LIMIT)
+    rows, _total = search.search_cases(session, flt, now=now, offset=0, limit=CSV_LIMIT)
     summaries = views.summaries(session, [c for c, _r in rows], admin=True, now=now,
                                 residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
 

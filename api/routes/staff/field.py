@@ -27,8 +27,8 @@ from cases.drafts import StoredPhoto
 from cases.errors import MissingField, PhotoRejected, TransitionNotAllowed
 from cases.models import OPEN_STATUSES, Case, StaffUser
 from cases.photos import store_photo
-from cases.queries import CaseFilter, search_cases
 from cases.roles import CENTRE, OutOfScope, check_case_scope, department_of, visible_cases
+from cases.search import CaseFilter, search_cases
 from cases.vocabulary import mask_phone
 from geo import to_gcj02
 

@@ -21,7 +21,7 @@ from api.xlsx import XLSX_TYPE, workbook
 from cases import statistics, views
 from cases.clock import local
 from cases.models import OPEN_STATUSES, STATUS_LABELS, Case
-from cases.queries import search_cases
+from cases.search import search_cases
 from geo.store import PACKAGE_DATA
 
 router = APIRouter(prefix="/api/staff", tags=["staff-stats"])

@@ -17,10 +17,10 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.open311.render import Open311Error
 from cases import AppealType, CaseDraft, CaseRules, Category, IntakeChannel, Place, file_case
 from cases.clients import ApiClient
 from cases.models import Case
+from dialogs.open311 import Open311Error
 from geo import GeoService, InvalidCoordinate
 from nlu import NLU, TaxonomyError
 
