@@ -47,6 +47,7 @@ STAFF_FIELDS = {
     "status": "状态", "sort": "排序", "page": "页码", "page_size": "每页条数", "grid_id": "网格", "text": "文字",
     "major_code": "大类", "minor_code": "小类", "fields": "推送字段", "version_id": "版本", "body": "请求内容",
     "lat": "纬度", "lng": "经度", "address": "地址", "photos": "照片", "kind": "类型",
+    "appeal_type": "诉求类型",
 }
 STAFF_SENTENCES = {
     "missing": "请填写{name}", "too_long": "{name}太长，最多 {max_length} 个字", "out_of_range": "{name}超出范围",

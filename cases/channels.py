@@ -48,22 +48,31 @@ CHANNEL_LABELS: dict[IntakeChannel, str] = {
 
 class AppealType(StrEnum):
     COMPLAINT = "complaint"
+    REPORT = "report"  # 举报: someone breaks a rule
     HELP = "help"
     CONSULT = "consult"
     SUGGESTION = "suggestion"
-    REPORT = "report"
     PRAISE = "praise"
+    OTHER = "other"
 
     @property
     def label(self) -> str:
         return APPEAL_LABELS[self]
 
+    @classmethod
+    def named(cls, text: str | None) -> "AppealType | None":
+        """The appeal type of a code ("complaint") or a Chinese name ("投诉", as the NLU and staff say it)."""
+        text = (text or "").strip()
+        return next((appeal for appeal, name in APPEAL_LABELS.items() if text in (appeal.value, name)), None)
+
 
 APPEAL_LABELS: dict[AppealType, str] = {
     AppealType.COMPLAINT: "投诉",
+    AppealType.REPORT: "举报",
     AppealType.HELP: "求助",
     AppealType.CONSULT: "咨询",
     AppealType.SUGGESTION: "建议",
-    AppealType.REPORT: "举报",
     AppealType.PRAISE: "表扬",
+    AppealType.OTHER: "其他",
 }
+UNSTATED_APPEAL = "未注明"  # a case filed before appeal types were recorded

@@ -2,7 +2,8 @@
 
 A week is an ISO week in the centre's time zone (UTC+8), Monday 00:00 to the next Monday 00:00. Counted:
 
-* cases filed in the week, by category (minor) and by grid; hot grids are the ten with the most;
+* cases filed in the week, by category (minor), by grid, by intake channel and by appeal type (诉求类型);
+  hot grids are the ten with the most;
 * repeat reporters (一人多诉): residents with ``repeat_count`` or more cases on one topic within
   ``repeat_days`` up to the week's end, at least one of them filed in the week;
 * clusters (多人一诉): duplicate clusters with a member filed in the week;
@@ -22,7 +23,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, or_, select
 
 from cases.attention import repeat_reporters
-from cases.channels import IntakeChannel
+from cases.channels import UNSTATED_APPEAL, AppealType, IntakeChannel
 from cases.clock import CHINA, utc
 from cases.errors import InvalidWeek
 from cases.models import Case, CaseEvent, Resident
@@ -101,6 +102,12 @@ class ChannelCount(BaseModel):
     count: int
 
 
+class AppealCount(BaseModel):
+    appeal_type: str | None = Field(description="诉求类型代码；空为未注明（较早的工单）")
+    appeal_text: str
+    count: int
+
+
 class WeeklyReport(BaseModel):
     week: str
     start_date: date
@@ -110,6 +117,7 @@ class WeeklyReport(BaseModel):
     by_category: list[CategoryCount]
     by_grid: list[GridCount]
     by_channel: list[ChannelCount]
+    by_appeal: list[AppealCount]
     hot_grids: list[GridCount]
     repeat_reporters: list[RepeatReporterOut]
     clusters: list[ClusterOut]
@@ -180,6 +188,11 @@ def build_report(session: Session, week: Week, *, now: datetime, rules: CaseRule
     channels: Counter[str] = Counter(c.intake_channel for c in filed)
     by_channel = [ChannelCount(channel=ch.value, channel_text=ch.label, count=channels[ch.value])
                   for ch in IntakeChannel if channels[ch.value]]
+    appeals: Counter[str | None] = Counter(c.appeal_type for c in filed)
+    by_appeal = [AppealCount(appeal_type=kind.value, appeal_text=kind.label, count=appeals[kind.value])
+                 for kind in AppealType if appeals[kind.value]]
+    if appeals[None]:
+        by_appeal.append(AppealCount(appeal_type=None, appeal_text=UNSTATED_APPEAL, count=appeals[None]))
 
     moves = session.exec(
         select(CaseEvent.case_id, CaseEvent.to_status).where(CaseEvent.kind == "transition")
@@ -206,7 +219,7 @@ def build_report(session: Session, week: Week, *, now: datetime, rules: CaseRule
     return WeeklyReport(
         week=week.label, start_date=week.monday, end_date=week.monday + timedelta(days=6),
         generated_at=utc(now), totals=totals, by_category=by_category, by_grid=by_grid,
-        by_channel=by_channel, hot_grids=by_grid[:HOT_GRIDS], repeat_reporters=repeats,
+        by_channel=by_channel, by_appeal=by_appeal, hot_grids=by_grid[:HOT_GRIDS], repeat_reporters=repeats,
         clusters=_clusters(session, filed, filed_ids), satisfaction=_satisfaction(session, start, end),
         overdue=_overdue(session, start, cutoff),
     )
@@ -293,6 +306,10 @@ def report_csv(report: WeeklyReport) -> str:
     w.writerow(["按渠道", "渠道", "件数"])
     for ch in report.by_channel:
         w.writerow(["", ch.channel_text, ch.count])
+    w.writerow([])
+    w.writerow(["按诉求类型", "诉求类型", "件数"])
+    for a in report.by_appeal:
+        w.writerow(["", a.appeal_text, a.count])
     w.writerow([])
     w.writerow(["一人多诉", "居民", "小类", "件数", "工单"])
     for r in report.repeat_reporters:

@@ -31,6 +31,7 @@ class CaseFilter:
     community: str | None = None
     department: str | None = None
     minor_codes: tuple[str, ...] = ()  # any of these categories (major or minor codes)
+    appeal_type: str | None = None  # 诉求类型 (cases.channels.AppealType)
     sort: str = "-created"  # created | due | updated | status, "-" for descending
 
 
@@ -94,6 +95,8 @@ def search_cases(
         conditions.append(col(Case.urgent) == flt.urgent)
     if flt.channel:
         conditions.append(col(Case.intake_channel) == flt.channel)
+    if flt.appeal_type:
+        conditions.append(col(Case.appeal_type) == flt.appeal_type)
     if flt.text:
         like = like_pattern(flt.text.strip())
         conditions.append(or_(col(Case.number).like(like, escape=LIKE_ESCAPE),

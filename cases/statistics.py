@@ -10,7 +10,7 @@ For a range [since, until) of local days:
   (回访 recorded) / closed;
 * 重办率 (reopen rate): cases reopened (重新办理) in the range / closed in the range.
 
-A group is the case's department (未派遣 when none), street or grid.
+A group is the case's department (未派遣 when none), street, grid or appeal type (诉求类型).
 """
 
 from collections import defaultdict
@@ -20,10 +20,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
 
+from cases.channels import UNSTATED_APPEAL, AppealType
 from cases.clock import CHINA, local, utc
 from cases.models import Case, CaseEvent, Rating
 
-GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格"}
+GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格", "appeal": "诉求类型"}
 
 
 @dataclass
@@ -80,6 +81,8 @@ def _group(case: Case, grouping: str) -> str:
         return case.department or "未派遣"
     if grouping == "street":
         return case.street or "未知街道"
+    if grouping == "appeal":
+        return AppealType(case.appeal_type).label if case.appeal_type else UNSTATED_APPEAL
     return case.grid_name or case.grid_id or "未知网格"
 
 
@@ -92,7 +95,7 @@ def month_range(month: str) -> tuple[date, date]:
 
 
 def compute(session: Session, *, since: date, until: date, grouping: str = "department") -> Statistics:
-    """The figures of [since, until) (local days) per ``grouping`` (department, street or grid)."""
+    """The figures of [since, until) (local days) per ``grouping`` (department, street, grid or appeal)."""
     if grouping not in GROUPINGS:
         raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}")
     if until <= since:

@@ -3,6 +3,7 @@
 The draft lives in the dialog's data (a plain dict, so any storage keeps it):
 
     description · category {major/minor code and name, confidence, source, confident} · category_choices
+    appeal (诉求类型, a cases.AppealType code, read from the description)
     location {lat, lng, address, grid…} · place_choices · road_hint · photos · phone · phone_source
     confidential · urgent · urgent_kind · problems (several in one message) · recent_location
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cases import AppealType
 from dialogs.say import shorten
 
 PLACE_SCORE_CLEAR = 12.0  # a best place this far ahead of the next is taken without asking
@@ -57,12 +59,14 @@ def replace_in_description(data: dict[str, Any], wrong: str, right: str, nlu: An
 def classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
     """Classify the whole description (``known``: the NLU's reading of it, when already made).
 
-    The choices offered when unsure are minors (the words residents recognise), each with its major,
-    so what the resident picks is exactly what is filed.
+    The appeal type (诉求类型) is read again from every new description; the category only while the
+    resident has not chosen one. The choices offered when unsure are minors (the words residents
+    recognise), each with its major, so what the resident picks is exactly what is filed.
     """
+    result = known if known is not None else nlu.understand(data["description"])
+    data["appeal"] = appeal_code(result.appeal)
     if data.get("category", {}).get("source") == "resident":
         return
-    result = known if known is not None else nlu.understand(data["description"])
     top = result.majors[0] if result.majors else None
     minor = result.minor
     if top is None or minor is None:
@@ -78,6 +82,12 @@ def classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
     if result.urgent:
         data["urgent"] = True
         data["urgent_kind"] = data.get("urgent_kind") or result.urgency_kind
+
+
+def appeal_code(appeal: Any) -> str | None:
+    """The case's code of an appeal type the NLU names in Chinese ("投诉" → ``complaint``)."""
+    found = AppealType.named(str(appeal)) if appeal else None
+    return found.value if found else None
 
 
 def minor_choices(nlu: Any, text: str) -> list[dict[str, Any]]:

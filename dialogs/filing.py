@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.fsm import FSMContext
 from bot.types import Update
-from cases import Category, Place
+from cases import AppealType, Category, Place
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from dialogs.desk import CaseDesk
 from dialogs.draft import fresh
@@ -19,7 +19,8 @@ from dialogs.steps import advance
 from dialogs.words import local_time
 
 
-def _draft(update: Update, data: dict[str, Any], description: str, category: dict[str, Any]) -> CaseDraft:
+def _draft(update: Update, data: dict[str, Any], description: str, category: dict[str, Any],
+           appeal: str | None) -> CaseDraft:
     location = data["location"]
     return CaseDraft(
         openid=update.resident_id, channel=update.channel.value,
@@ -35,6 +36,7 @@ def _draft(update: Update, data: dict[str, Any], description: str, category: dic
         urgent=bool(data.get("urgent")), phone=data.get("phone"), confidential=bool(data.get("confidential")),
         photos=[StoredPhoto(**{**p, "gps": tuple(p["gps"]) if p.get("gps") else None})
                 for p in data.get("photos", [])],
+        appeal_type=AppealType(appeal) if appeal else None,
     )
 
 
@@ -42,8 +44,9 @@ def drafts_of(update: Update, data: dict[str, Any]) -> list[CaseDraft]:
     """One draft, or one per problem when the resident raised several and did not ask to merge them."""
     problems = data.get("problems") or []
     if len(problems) >= 2 and not data.get("merged"):
-        return [_draft(update, data, problem["text"], problem["category"]) for problem in problems]
-    return [_draft(update, data, data["description"], data.get("category") or {})]
+        return [_draft(update, data, problem["text"], problem["category"], problem.get("appeal"))
+                for problem in problems]
+    return [_draft(update, data, data["description"], data.get("category") or {}, data.get("appeal"))]
 
 
 async def file_report(update: Update, data: dict[str, Any], state: FSMContext, say: Say, desk: CaseDesk) -> None:

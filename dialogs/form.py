@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cases import Category, FiledCase, Place
+from cases import AppealType, Category, FiledCase, Place
 from cases.drafts import CaseDraft, StoredPhoto
 from cases.errors import InvalidDraft, PhotoRejected
 from dialogs.desk import CaseDesk
@@ -125,7 +125,8 @@ async def file_form(form: ReportForm, *, nlu: NLU, geo: GeoService, desk: CaseDe
     draft = CaseDraft(openid=form.openid, channel="mp", description=description, place=located.place,
                       category=picked.category, category_confidence=picked.score,
                       category_source="resident" if chosen else "auto", urgent=bool(understanding.urgent),
-                      phone=phone, confidential=form.confidential, photos=stored)
+                      phone=phone, confidential=form.confidential, photos=stored,
+                      appeal_type=AppealType.named(understanding.appeal))
     try:
         filed = await desk.file(draft)
     except InvalidDraft as exc:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dialogs.draft import appeal_code
+from nlu import appeal_type
+
 _CLAUSE = re.compile(r"[。；;！!？?\n，,、]+|(?:还有|另外|以及|再就是|除此之外)")
 MIN_CLAUSE = 3
 MAX_PROBLEMS = 5
 
 
 def split_problems(text: str, nlu: Any) -> list[dict[str, Any]]:
-    """The distinct problems of a text (``text`` and ``category`` each), or [] when it raises one."""
+    """The distinct problems of a text (``text``, ``category`` and ``appeal`` each), or [] when it raises one."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_CLAUSE]
     if len(clauses) < 2:
         return []
@@ -43,8 +46,12 @@ def split_problems(text: str, nlu: Any) -> list[dict[str, Any]]:
         pending = []
     if len(groups) < 2:
         return []
-    return [{"text": "，".join(group["parts"]), "category": _category(group, nlu)}
-            for group in groups[:MAX_PROBLEMS]]
+    found = []
+    for group in groups[:MAX_PROBLEMS]:
+        words = "，".join(group["parts"])
+        found.append({"text": words, "category": _category(group, nlu),
+                      "appeal": appeal_code(appeal_type(words, has_subject=True))})
+    return found
 
 
 def _category(group: dict[str, Any], nlu: Any) -> dict[str, Any]:

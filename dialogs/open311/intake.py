@@ -25,7 +25,6 @@ from geo import GeoService, InvalidCoordinate
 from nlu import NLU, TaxonomyError
 
 MAX_DESCRIPTION = 2000
-APPEALS = {appeal.label: appeal for appeal in AppealType}  # the NLU names appeal types in Chinese
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,30}$")
 
 
@@ -131,7 +130,7 @@ class Reading:
 def categorise(form: RequestForm, nlu: NLU) -> Reading:
     """The request's category (its service code, else the NLU's), urgency and appeal type (given or read)."""
     meaning = nlu.understand(form.description)
-    appeal = form.appeal_type or APPEALS.get(str(meaning.appeal))
+    appeal = form.appeal_type or AppealType.named(meaning.appeal)
     if form.service_code:
         try:
             minor = nlu.taxonomy.minor(form.service_code)

@@ -55,7 +55,7 @@ def test_a_hotline_files_and_follows_requests_in_json_and_xml(client: TestClient
     listed = xml(client.get(f"{BASE}/services.xml"))
     assert listed.tag == "services" and listed.find("service/service_code") is not None
     definition = client.get(f"{BASE}/services/0401.json").json()
-    assert [v["key"] for v in definition["attributes"][0]["values"]][:2] == ["complaint", "help"]
+    assert [v["key"] for v in definition["attributes"][0]["values"]][:2] == ["complaint", "report"]
     assert xml(client.get(f"{BASE}/services/0401.xml")).find("attributes/attribute/code").text == "appeal_type"
 
     # 1. with a point (WGS-84, as the spec has it) and a service code, in JSON

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.settings import Settings
-from cases import CaseDraft, CaseRules, file_case, rate, transition
+from cases import AppealType, CaseDraft, CaseRules, file_case, rate, transition
 from cases.staff import create_staff
 from tests.cases.conftest import draft_of
 
@@ -90,11 +90,13 @@ def seed(session: Session) -> None:
     rate(session=session, number=late_closed, openid="o-d", score=2, fixed="partly", comment=None, now=at(24, 18))
 
     # This week: A reports the same lamp problem three times (repeat reporter); B joins A's first case.
-    file(at(23, 10), draft("o-a", HERE, "G1", LAMP, "幸福里东门路灯坏了，晚上一片漆黑"))
-    file(at(23, 12), draft("o-b", NEAR, "G1", LAMP, "幸福里东门的路灯坏了，晚上很黑", phone="13912345678"))
+    file(at(23, 10), draft("o-a", HERE, "G1", LAMP, "幸福里东门路灯坏了，晚上一片漆黑",
+                           appeal_type=AppealType.COMPLAINT))
+    file(at(23, 12), draft("o-b", NEAR, "G1", LAMP, "幸福里东门的路灯坏了，晚上很黑", phone="13912345678",
+                           appeal_type=AppealType.HELP))
     file(at(24, 9), draft("o-a", FAR, "G2", LAMP, "南门路灯也不亮了"))
     file(at(25, 9), draft("o-a", FARTHER, "G3", LAMP, "北边路口路灯还是不亮", confidential=True))
-    tidy = file(at(23, 14), draft("o-c", FAR, "G2", BIN, "垃圾没人收，堆在路边"))
+    tidy = file(at(23, 14), draft("o-c", FAR, "G2", BIN, "垃圾没人收，堆在路边", appeal_type=AppealType.COMPLAINT))
     move(tidy, at(24, 10), "accepted", "dispatched", "processing", "verifying", "closed")
     rate(session=session, number=tidy, openid="o-c", score=5, fixed="yes", comment="很快", now=at(25, 9))
     session.commit()
@@ -113,6 +115,8 @@ def test_this_weeks_report(client: TestClient) -> None:
     assert [(c["minor_name"], c["count"]) for c in report["by_category"]] == [("路灯不亮", 4), ("生活垃圾未清运", 1)]
     assert [(g["grid_id"], g["count"]) for g in report["by_grid"]] == [("G1", 2), ("G2", 2), ("G3", 1)]
     assert report["hot_grids"][0]["grid_id"] == "G1"
+    # cases filed before appeal types were recorded are counted apart, never guessed
+    assert [(a["appeal_text"], a["count"]) for a in report["by_appeal"]] == [("投诉", 2), ("求助", 1), ("未注明", 2)]
 
     [repeat] = report["repeat_reporters"]
     assert (repeat["minor_name"], repeat["count"]) == ("路灯不亮", 3)
@@ -147,6 +151,8 @@ def test_last_week_and_the_csv(client: TestClient) -> None:
     summary = rows[rows.index(next(r for r in rows if r and r[0] == "汇总")) + 1]
     assert summary[1] == "5" and summary[9] == "50.0%"
     assert ["", "04", "市政设施", "0401", "路灯不亮", "4"] in rows
+    appeals = rows.index(["按诉求类型", "诉求类型", "件数"])
+    assert rows[appeals + 1:appeals + 4] == [["", "投诉", "2"], ["", "求助", "1"], ["", "未注明", "2"]]
 
 
 @pytest.mark.parametrize(("week", "message"), [("48", "周的格式应为 2026-W48（年-W周数）"),

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from api.app import create_app
 from api.leaves import Leaves
 from api.settings import Settings
-from cases import StoredPhoto, mask_phone
+from cases import AppealType, StoredPhoto, mask_phone
 from cases.models import OutboxMessage
 from cases.outbox import claim_batch, mark_failed
 from cases.staff import create_staff
@@ -51,7 +51,7 @@ async def api(engine: Engine, tmp_path: Path, leaves: Leaves) -> AsyncIterator[S
         )
         (tmp_path / "media" / "ab").mkdir(parents=True)
         (tmp_path / "media" / photo.path).write_bytes(b"png")
-        first = file(session, openid="o-a", phone="13812345678", photos=[photo]).case
+        first = file(session, openid="o-a", phone="13812345678", photos=[photo], appeal_type=AppealType.COMPLAINT).case
         joined = file(
             session,
             openid="o-b",
@@ -70,6 +70,7 @@ async def api(engine: Engine, tmp_path: Path, leaves: Leaves) -> AsyncIterator[S
             description="邻居噪音扰民",
             minor_code="NOISE",
             urgent=True,
+            appeal_type=AppealType.REPORT,
         ).case
         numbers = {"first": first.number, "joined": joined.number, "secret": secret.number}
     async with running(app) as client:
@@ -160,6 +161,25 @@ async def test_filters_paging_and_malformed_queries(api: Staff) -> None:
     )
     assert bad.status_code == 422
     assert sorted(e["loc"][-1] for e in bad.json()["detail"]) == ["created_from", "page", "status"]
+
+
+async def test_the_list_filters_by_appeal_type_by_name_or_code(api: Staff) -> None:
+    by_name = await api.client.get("/api/staff/cases", headers=api.agent, params={"appeal_type": "举报"})
+    [item] = by_name.json()["items"]
+    assert (item["number"], item["appeal_text"]) == (api.numbers["secret"], "举报")
+    by_code = await api.client.get("/api/staff/cases", headers=api.agent, params={"appeal_type": "complaint"})
+    assert [i["number"] for i in by_code.json()["items"]] == [api.numbers["first"]]
+    bad = await api.client.get("/api/staff/cases", headers=api.agent, params={"appeal_type": "抱怨"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == {"message": "诉求类型只能是：投诉、举报、求助、咨询、建议、表扬、其他",
+                                    "field": "appeal_type"}
+    unstated = await api.client.get(f"/api/staff/cases/{api.numbers['joined']}", headers=api.agent)
+    assert unstated.json()["appeal_text"] is None
+    picks = (await api.client.get("/api/staff/picklists", headers=api.agent)).json()
+    assert [(o["value"], o["label"]) for o in picks["appeal_types"]][:2] == [("complaint", "投诉"), ("report", "举报")]
+    exported = await api.client.get("/api/staff/cases.csv", headers=api.admin, params={"appeal_type": "投诉"})
+    header, row = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert (header[-1], row[0], row[-1]) == ("诉求类型", api.numbers["first"], "投诉")
 
 
 async def test_case_detail_has_timeline_photos_cluster_and_moves(api: Staff) -> None:

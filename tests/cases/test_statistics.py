@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from cases import rate, transition
+from cases import AppealType, rate, transition
 from cases.ratings import mark_called_back
 from cases.statistics import compute, month_range, table
 from tests.cases.conftest import FAR, NOW, file, move_to
@@ -41,6 +41,17 @@ def test_a_range_counts_received_closed_on_time_satisfied_revisited_and_reopened
     rows = list(table(by_street))
     assert rows[0] == ["街道", "受理量", "办结量", "按时办结率", "满意率", "回访率", "重办率"]
     assert rows[-1][0] == "合计"
+
+
+def test_a_range_counts_per_appeal_type(session: Session) -> None:
+    day = NOW.date()
+    file(session, openid="o-a", appeal_type=AppealType.REPORT)
+    file(session, openid="o-b", appeal_type=AppealType.REPORT, description="有人偷倒建筑垃圾", lat=FAR[0], lng=FAR[1])
+    file(session, openid="o-c", appeal_type=AppealType.SUGGESTION, description="建议增设路灯", minor_code="LAMP")
+    file(session, openid="o-d", description="井盖丢了", minor_code="COVER")  # filed without an appeal type
+    stats = compute(session, since=day, until=day + timedelta(days=1), grouping="appeal")
+    assert [(row.group, row.received) for row in stats.rows] == [("举报", 2), ("建议", 1), ("未注明", 1)]
+    assert next(table(stats))[0] == "诉求类型"
 
 
 def test_an_empty_range_has_no_rates_and_bad_ranges_are_refused(session: Session) -> None:

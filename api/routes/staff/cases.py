@@ -16,7 +16,7 @@ from sqlmodel import Session
 from api.deps import AnyStaff, CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
 from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
 from cases import attention, queries, search, views
-from cases.channels import IntakeChannel
+from cases.channels import AppealType, IntakeChannel
 from cases.clock import local
 from cases.models import Case, StaffUser
 from cases.roles import visible_cases
@@ -67,12 +67,18 @@ def case_filter(
         Query(description="排序：created 提交时间、due 办理期限、updated 更新时间；前加 - 为倒序"),
     ] = "-created",
     channel: Annotated[IntakeChannel | None, Query(description="来源渠道")] = None,
+    appeal_type: Annotated[str | None, Query(max_length=16, description="诉求类型：名称（投诉）或代码")] = None,
 ) -> CaseFilter:
+    appeal = AppealType.named(appeal_type) if appeal_type else None
+    if appeal_type and appeal is None:
+        names = "、".join(kind.label for kind in AppealType)
+        raise HTTPException(422, {"message": f"诉求类型只能是：{names}", "field": "appeal_type"})
     return CaseFilter(status=status_, grid_id=grid_id, street=street, category=category, openid=openid,
                       created_from=created_from, created_until=created_until, overdue=overdue, flagged=flagged,
                       urgent=urgent, text=q, community=community, department=department,
                       minor_codes=tuple(c.strip() for c in (categories or "").split(",") if c.strip()), sort=sort,
-                      channel=channel.value if channel else None)
+                      channel=channel.value if channel else None,
+                      appeal_type=appeal.value if appeal else None)
 
 
 Filter = Annotated[CaseFilter, Depends(case_filter)]

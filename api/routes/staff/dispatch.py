@@ -18,7 +18,7 @@ from api.routes.staff.case_actions import missing
 from api.routes.staff.case_schemas import CaseDetail
 from api.routes.staff.cases import case_file, case_or_404
 from api.services import Services
-from cases import departments
+from cases import AppealType, departments
 from cases.errors import MissingField, StaffError, TransitionNotAllowed
 from cases.models import STATUS_LABELS, Case
 from cases.workflow_models import Department
@@ -91,6 +91,7 @@ class PickLists(BaseModel):
     grids: list[Option]
     categories: list[Option]
     departments: list[Option]
+    appeal_types: list[Option]
 
 
 def _category_names(services: Services) -> dict[str, str]:
@@ -243,4 +244,5 @@ def picklists(services: ServicesDep, staff: CurrentStaff, session: SessionDep) -
         grids=sorted(grids, key=lambda o: (o.group or "", o.label)),
         categories=[Option(value=code, label=name, group=name.split("/")[0]) for code, name in names.items()],
         departments=[Option(value=d.name, label=d.name) for d in departments.list_departments(session)],
+        appeal_types=[Option(value=a.value, label=a.label) for a in AppealType],
     )

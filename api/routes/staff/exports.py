@@ -17,7 +17,8 @@ from cases.clock import local
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 CSV_LIMIT = 50_000
 CSV_HEADER = ["工单号", "状态", "大类", "小类", "描述", "地址", "网格", "社区", "街道", "紧急", "联系电话", "承办单位",
-              "提交时间", "办理期限", "是否超期", "需回访", "重复反映", "合并主单", "来源渠道"]
+              "提交时间", "办理期限", "是否超期", "需回访", "重复反映", "合并主单", "来源渠道",
+              "诉求类型"]
 
 
 def _yes(flag: bool) -> str:
@@ -28,7 +29,8 @@ def row_of(s: views.CaseSummary) -> list[str]:
     return [s.number, s.status_text, s.major_name, s.minor_name, s.description, s.address, s.grid_name or s.grid_id,
             s.community, s.street, _yes(s.urgent), s.phone or "", s.department or "",
             local(s.created_at).isoformat(timespec="seconds"), local(s.due_at).isoformat(timespec="seconds"),
-            _yes(s.overdue), _yes(s.callback_needed), _yes(s.repeat_reporter), s.cluster_number or "", s.channel_text]
+            _yes(s.overdue), _yes(s.callback_needed), _yes(s.repeat_reporter), s.cluster_number or "", s.channel_text,
+            s.appeal_text or ""]
 
 
 @router.get("/cases.csv")

@@ -35,6 +35,7 @@ export function renderTimeline(list, events) {
 export function facts(c) {
   return [
     ["类别", [c.major_name, c.minor_name].filter(Boolean).join(" / ") + (c.category_source === "staff" ? "（已改类）" : "")],
+    ["诉求类型", c.appeal_text || "—"],
     ["描述", c.description],
     ["地址", c.address],
     ["网格", [c.grid_name, c.community, c.street].filter(Boolean).join(" · ")],

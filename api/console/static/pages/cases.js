@@ -35,7 +35,7 @@ export function caseRow(c, { select = false, href = "/staff/cases/" } = {}) {
     select ? h("td", { class: "pick" }, h("input", { type: "checkbox", name: "pick", value: c.number, "aria-label": `选择 ${c.number}` })) : null,
     h("td", {}, h("a", { href: `${href}${encodeURIComponent(c.number)}` }, c.number), " ", caseTags(c)),
     h("td", {}, h("span", { class: `status ${c.status}` }, statusLabel(c.status, c.status_text))),
-    h("td", {}, c.minor_name || c.major_name, h("div", { class: "muted" }, c.major_name)),
+    h("td", {}, c.minor_name || c.major_name, h("div", { class: "muted" }, [c.major_name, c.appeal_text].filter(Boolean).join(" · "))),
     h("td", { class: "desc", title: c.description }, c.description),
     h("td", {}, c.grid_name || c.grid_id, h("div", { class: "muted" }, [c.community, c.street].filter(Boolean).join(" · "))),
     h("td", {}, c.department || "—", c.assignee ? h("div", { class: "muted" }, c.assignee) : null),
@@ -63,7 +63,11 @@ export async function casesPage() {
     category: pickList(form.elements.category_name, picks.categories),
     street: pickList(form.elements.street, picks.streets),
     community: pickList(form.elements.community, picks.communities),
+    appeal_type: pickList(form.elements.appeal_name, picks.appeal_types),
   };
+  // the name shown in the form for each API parameter that takes a code
+  const NAMED = { grid_id: "grid_name", category: "category_name", appeal_type: "appeal_name" };
+  const PARAM = Object.fromEntries(Object.entries(NAMED).map(([param, name]) => [name, param]));
   form.elements.department.append(...picks.departments.map((d) => h("option", { value: d.value }, d.label)));
   $("#bulk-department").append(...picks.departments.map((d) => h("option", { value: d.value }, d.label)));
   const departments = await api("GET", "/api/staff/departments");
@@ -75,10 +79,10 @@ export async function casesPage() {
   const fill = (q) => {
     form.reset();
     for (const [key, value] of q) {
-      const field = form.elements[key === "grid_id" ? "grid_name" : key === "category" ? "category_name" : key];
+      const field = form.elements[NAMED[key] || key];
       if (!field) continue;
       if (field.type === "checkbox") field.checked = value === "true";
-      else field.value = key === "grid_id" ? pickers.grid_id.label(value) : key === "category" ? pickers.category.label(value) : value;
+      else field.value = NAMED[key] ? pickers[key].label(value) : value;
     }
     sort = q.get("sort") || "-created";
   };
@@ -90,8 +94,7 @@ export async function casesPage() {
       if (field.type === "checkbox") { if (field.checked) q.set(field.name, "true"); continue; }
       const value = field.value.trim();
       if (!value) continue;
-      if (field.name === "grid_name") q.set("grid_id", pickers.grid_id.code());
-      else if (field.name === "category_name") q.set("category", pickers.category.code());
+      if (PARAM[field.name]) q.set(PARAM[field.name], pickers[PARAM[field.name]].code());
       else q.set(field.name, value);
     }
     if (sort !== "-created") q.set("sort", sort);
