@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -12,9 +13,11 @@ from sqlmodel import Session, col, select
 
 from api.cli_support import settings_or_exit
 from api.db import make_engine
+from cases import departments
 from cases.errors import StaffError
 from cases.models import StaffUser
 from cases.staff import create_staff, set_password
+from geo import GeoService
 
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts of the console and the staff API.", no_args_is_help=True)
@@ -23,8 +26,43 @@ PASSWORD_ENV = "INTAKE_STAFF_PASSWORD"
 
 
 class Role(StrEnum):
+    """The console's roles (cases.roles): 中心管理员, 中心坐席, 承办单位, 网格员."""
+
     admin = "admin"
     agent = "agent"
+    department = "department"
+    grid = "grid"
+
+
+class PostMissing(Exception):
+    """A department user without an existing department, or a grid worker without known grids."""
+
+
+def department_id_of(session: Session, wanted: str | None) -> int:
+    """The id of the department named (or numbered) ``wanted``; :class:`PostMissing` when there is none."""
+    known = departments.list_departments(session)
+    names = "、".join(d.name for d in known) or "（无 none）"
+    if not wanted or not wanted.strip():
+        raise PostMissing(f"承办单位账号需要 --department 指定所属单位；现有单位：{names}\n"
+                          "a department user needs --department NAME")
+    found = next((d for d in known if wanted.strip() in (d.name, str(d.id))), None)
+    if found is None or found.id is None:
+        raise PostMissing(f"没有名为“{wanted.strip()}”的承办单位；现有单位：{names}（可在控制台“单位与账号”页添加）\n"
+                          f"no department named {wanted.strip()!r}; add it in the console first")
+    return found.id
+
+
+def grid_ids_of(grids: Iterable[tuple[str, str]], wanted: list[str]) -> list[str]:
+    """The ids of the grids named (by id or name) in ``wanted``, from ``grids`` (id, name) of the layer."""
+    if not [w for w in wanted if w.strip()]:
+        raise PostMissing("网格员账号需要至少一个 --grid（网格编号或名称，可重复）\n"
+                          "a grid worker needs at least one --grid ID_OR_NAME (repeatable)")
+    by_name = {key: grid_id for grid_id, name in grids for key in (grid_id, name)}
+    unknown = [w.strip() for w in wanted if w.strip() and w.strip() not in by_name]
+    if unknown:
+        raise PostMissing(f"没有这些网格：{'、'.join(unknown)}（请用网格编号或完整名称，如“兰亭第1网格”）\n"
+                          f"unknown grid(s): {', '.join(unknown)}")
+    return list(dict.fromkeys(by_name[w.strip()] for w in wanted if w.strip()))
 
 
 def _password() -> str:
@@ -58,21 +96,33 @@ def db_current() -> None:
     typer.echo(f"newest:   {', '.join(sorted(heads()))}")
 
 
+RoleOption = Annotated[Role, typer.Option("--role", help="admin, agent, department (承办单位) or grid (网格员)")]
+DepartmentOption = Annotated[str | None, typer.Option("--department", help="A department user's unit (name or id)")]
+GridOption = Annotated[list[str] | None, typer.Option("--grid", help="A grid worker's grid (id or name); repeatable")]
+
+
 @staff_app.command("add")
 def staff_add(
     name: Annotated[str, typer.Argument(help="Login name (shown in every case timeline entry)")],
-    role: Annotated[Role, typer.Option("--role", help="admin or agent")] = Role.agent,
+    role: RoleOption = Role.agent,
+    department: DepartmentOption = None,
+    grid: GridOption = None,
 ) -> None:
     """Add a staff account; the password comes from INTAKE_STAFF_PASSWORD or a prompt."""
     settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            user = create_staff(
-                session=session, name=name, password=_password(), role=role.value, now=datetime.now(UTC)
-            )
-            typer.echo(f"staff {user.name} added ({user.role})")
-    except StaffError as exc:
+            department_id = department_id_of(session, department) if role is Role.department else None
+            grid_ids: list[str] = []
+            if role is Role.grid:
+                layer = GeoService.load(settings.data_dir).snapshot.layer
+                grid_ids = grid_ids_of(((g.grid_id, g.grid_name) for g in layer.grids), grid or [])
+            user = create_staff(session=session, name=name, password=_password(), role=role.value,
+                                now=datetime.now(UTC), department_id=department_id, grid_ids=grid_ids)
+            post = f", {department}" if department_id else f", {len(grid_ids)} grid(s)" if grid_ids else ""
+            typer.echo(f"staff {user.name} added ({user.role}{post})")
+    except (StaffError, PostMissing) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:

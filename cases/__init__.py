@@ -19,7 +19,7 @@ from cases.errors import (
     TransitionNotAllowed,
 )
 from cases.filing import file_case
-from cases.followups import add_rating_comment, last_step_text, request_handover
+from cases.followups import add_rating_comment, last_step, request_handover
 from cases.inbound import InboundReceipt, InboundRejected, StatusCall, UnknownAction
 from cases.lifecycle import add_note, allowed_moves, get_case, reclassify, relocate, transition
 from cases.models import (
@@ -95,7 +95,7 @@ __all__ = [
     "get_case",
     "get_case_for_resident",
     "grant_subscription",
-    "last_step_text",
+    "last_step",
     "mask_phone",
     "overdue",
     "rate",

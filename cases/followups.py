@@ -9,12 +9,12 @@ from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.handover import request_human
 from cases.models import Case, CaseEvent, Rating, StaffNotification, row_id
 from cases.queries import PUBLIC_EVENTS, get_case_for_resident
-from cases.vocabulary import CaseStatus
+from cases.views import Step, public_step
 from cases.workflow_models import HandoverRequest
 
 
-def last_step_text(session: Session, case: Case) -> str:
-    """The latest resident-safe step of a case in plain words (for the status answer)."""
+def last_step(session: Session, case: Case) -> Step:
+    """The latest step of a case a resident may read (the status answer words it through a template)."""
     events = session.exec(
         select(CaseEvent)
         .where(CaseEvent.case_id == case.id)
@@ -22,16 +22,10 @@ def last_step_text(session: Session, case: Case) -> str:
         .order_by(col(CaseEvent.id).desc())
     ).all()
     for event in events:
-        if event.kind == "transition" and event.to_status:
-            label = CaseStatus.label_of(event.to_status)
-            if event.to_status == "dispatched" and event.department:
-                return f"{label}至{event.department}"
-            if event.to_status in ("rejected", "closed") and event.note:
-                return f"{label}：{event.note}"
-            return label
-        if event.kind == "filed":
-            return "已提交，等待受理"
-    return CaseStatus.label_of(case.status)
+        step = public_step(event)
+        if step is not None:
+            return step
+    return Step(at=case.updated_at, kind="status", status=case.status, department=None, note=None)
 
 
 def add_rating_comment(*, session: Session, number: str, openid: str, comment: str, now: datetime) -> Rating:

@@ -22,6 +22,7 @@ from cases import activity, followups, handover, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case
 from cases.rules import CaseRules
+from cases.views import Step
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -159,9 +160,9 @@ class CaseDesk:
     async def case(self, openid: str, number: str) -> Case | None:
         return await self._run(lambda s: cases.get_case_for_resident(s, openid, number))
 
-    async def last_step(self, case: Case) -> str:
-        """The latest timeline note or department, in plain words, for the status answer."""
-        return await self._run(lambda s: followups.last_step_text(s, case))
+    async def last_step(self, case: Case) -> Step:
+        """The latest step of the case a resident may read, for the status answer."""
+        return await self._run(lambda s: followups.last_step(s, case))
 
     async def awaiting_rating(self, openid: str) -> Sequence[Case]:
         now = self.clock()

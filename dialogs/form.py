@@ -170,8 +170,7 @@ def locate(geo: GeoService, form: ReportForm, stored: list[StoredPhoto]) -> Loca
         if photo.gps is not None:
             found = geo.locate_point(photo.gps[0], photo.gps[1], crs="wgs84")
             if found.grid_id is not None:
-                near = geo.describe_point(found.lat, found.lng) or f"{found.grid_name}附近"
-                return _point(found, f"{near}（照片拍摄位置）", "photo")
+                return _point(found, geo.describe_point(found.lat, found.lng), "photo")
     raise FormProblem("no_place")
 
 
@@ -179,5 +178,5 @@ def _point(found: PointLocation, address: str, source: Source) -> Located:
     if found.grid_id is None:
         raise FormProblem("outside")
     return Located(Place(grid_id=found.grid_id, grid_name=found.grid_name, community=found.community,
-                         street=found.street, address=address or f"{found.grid_name}附近", lat=found.lat,
+                         street=found.street, address=address or found.grid_name, lat=found.lat,
                          lng=found.lng), source)

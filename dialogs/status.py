@@ -56,7 +56,10 @@ def _brief(case: Any) -> dict[str, Any]:
 
 
 async def _view(case: Any, desk: CaseDesk) -> dict[str, Any]:
-    return {**_brief(case), "last_step": await desk.last_step(case), "updated": local_time(case.updated_at)}
+    step = await desk.last_step(case)
+    return {**_brief(case), "step": step.kind, "step_status": CaseStatus.label_of(step.status or case.status),
+            "step_department": step.department or "", "step_note": step.note or "", "reopened": step.reopened,
+            "updated": local_time(case.updated_at)}
 
 
 def _is_rating_request(update: Update, data: dict[str, Any]) -> bool:

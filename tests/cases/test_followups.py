@@ -3,17 +3,19 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cases import CaseNotFound, RatingRejected, add_rating_comment, last_step_text, rate, request_handover
+from cases import CaseNotFound, RatingRejected, add_rating_comment, last_step, rate, request_handover
 from cases.models import Rating, StaffNotification
 from cases.workflow_models import HandoverRequest
 from tests.cases.conftest import NOW, file, move_to
 
 
-def test_last_step_in_plain_words(session: Session) -> None:
+def test_the_last_step_a_resident_may_read(session: Session) -> None:
     case = file(session).case
-    assert last_step_text(session, case) == "已提交，等待受理"
+    filed = last_step(session, case)
+    assert (filed.kind, filed.status) == ("filed", "submitted")
     move_to(session, case.number, "dispatched")
-    assert last_step_text(session, case) == "已派遣至城管中队"
+    dispatched = last_step(session, case)
+    assert (dispatched.kind, dispatched.status, dispatched.department) == ("status", "dispatched", "城管中队")
 
 
 def test_rating_comment_is_added_to_the_rating(session: Session) -> None:

@@ -52,10 +52,11 @@ async def test_status_without_a_number_lists_the_residents_open_cases(chat: Chat
 
 async def test_status_by_number_shows_the_last_step_in_plain_words(chat: Chat) -> None:
     number = await file_one(chat)
+    assert "最新进展：已提交，等待受理（" in (await chat.say(number)).texts[0]
     move(chat, number, "accepted", "dispatched")
     reply = await chat.say(f"查一下 {number.lower()}")
     assert reply.key == "status.one"
-    assert "已派遣" in reply.texts[0] and "城管中队" in reply.texts[0]
+    assert "最新进展：已派遣至城管中队（" in reply.texts[0]
 
 
 async def test_someone_elses_number_gets_the_unknown_number_answer(chat: Chat) -> None:

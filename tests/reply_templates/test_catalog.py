@@ -48,7 +48,7 @@ REQUIRED: dict[str, set[str]] = {
     "report.filed_push": {"number", "category", "grid_name"},
     "status.none": set(),
     "status.list": {"cases"},
-    "status.one": {"number", "status_text", "last_step", "updated"},
+    "status.one": {"number", "status_text", "step", "step_status", "step_department", "step_note", "updated"},
     "status.unknown_number": {"number"},
     "status.changed": {"number", "status_text", "note", "department"},
     "rating.ask": {"number"},

@@ -96,11 +96,11 @@ def test_a_broken_staff_version_falls_back_to_the_default(engine: Engine) -> Non
         session.add(TemplateVersion(key="status.one", body="{{ number }} {{ nonsense.deep }}", author="x"))
         session.commit()
     renderer = Renderer(default_catalog(), engine, refresh_seconds=0)
-    text = renderer.render("status.one", number="GZ1", status_text="处置中", last_step="已派遣", updated="今天")
+    text = renderer.render("status.one", number="GZ1", status_text="处置中", step="status", step_status="已派遣", updated="今天")
     assert text.startswith("工单 GZ1：处置中")
     strict = Renderer(default_catalog(), engine, refresh_seconds=0, strict=True)
     with pytest.raises(TemplateRenderError):
-        strict.render("status.one", number="GZ1", status_text="处置中", last_step="已派遣", updated="今天")
+        strict.render("status.one", number="GZ1", status_text="处置中", step="status", step_status="已派遣", updated="今天")
 
 
 def test_missing_variables_or_unknown_keys_answer_with_the_apology() -> None:
