@@ -12,7 +12,8 @@ from nlu.content import strip_noise
 from nlu.engine import NLU, Understanding, shipped_place_names
 from nlu.errors import ModelCacheError, NLUError, TaxonomyError
 from nlu.extractors import EMERGENCY_NUMBERS, Urgency, detect_urgency, extract_time
-from nlu.intents import INTENTS, read_intent
+from nlu.intent_reading import read_intent
+from nlu.intents import INTENTS
 from nlu.numbers import extract_case_number, extract_phone, extract_phones
 from nlu.ratings import answer_rating, explicit_rating
 from nlu.taxonomy import Major, Minor, Taxonomy, load_taxonomy

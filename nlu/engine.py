@@ -13,7 +13,8 @@ from nlu.appeal import appeal_type
 from nlu.classifier import CategoryScore, Classification, Classifier
 from nlu.errors import ModelCacheError
 from nlu.extractors import PlaceFinder, detect_urgency, extract_time
-from nlu.intents import read_intent
+from nlu.intent_model import IntentModel
+from nlu.intent_reading import read_intent, train_intent_model
 from nlu.model import LinearModel, model_path
 from nlu.numbers import extract_case_number, extract_phone
 from nlu.store import ModelStore
@@ -92,12 +93,14 @@ class NLU:
         model: LinearModel,
         places: PlaceFinder,
         store: ModelStore | None = None,
+        intents: IntentModel | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.tokenizer = tokenizer
         self.shipped = model  # trained on the taxonomy alone
         self.model = model
         self.places = places
+        self.intents = intents if intents is not None else train_intent_model()
         self.classifier = Classifier(taxonomy, model, tokenizer.words)
         self.store = store
         self.version: str | None = None  # the learned version in use, None for the shipped model
@@ -140,7 +143,7 @@ class NLU:
 
     def with_model(self, model: LinearModel) -> NLU:
         """Another NLU sharing everything but the model (to evaluate a candidate)."""
-        return NLU(self.taxonomy, self.tokenizer, model, self.places)
+        return NLU(self.taxonomy, self.tokenizer, model, self.places, intents=self.intents)
 
     @classmethod
     def load(
@@ -191,7 +194,7 @@ class NLU:
         """The resident's intent in `context` (with rating and cue) without classifying the category."""
         return read_intent(
             text, context=context, has_problem=_describes_problem(text, self.classifier.classify(text)),
-            has_case_number=extract_case_number(text) is not None,
+            has_case_number=extract_case_number(text) is not None, model=self.intents,
         )
 
     def understand(self, text: str, context: Context = Context.IDLE) -> Understanding:
@@ -201,7 +204,8 @@ class NLU:
         result = self.classifier.classify(head)
         case_number = extract_case_number(text)
         reading = read_intent(
-            text, context=context, has_problem=_describes_problem(text, result), has_case_number=case_number is not None
+            text, context=context, has_problem=_describes_problem(text, result),
+            has_case_number=case_number is not None, model=self.intents,
         )
         urgency = detect_urgency(head[:DETAIL_CHARS])
         return Understanding(

@@ -1,5 +1,7 @@
 """What the resident wants: rules over normalised text, read in the conversation's context.
 
+`intent_reading.py` combines these rules with the learned intent model (`intent_model.py`).
+
 Order (first match wins): an explicit rating ("5分", "⭐⭐⭐", "这也叫处理了？"); a case number (status);
 cancel; a person; rating words; progress questions (status); a greeting or a help question alone;
 a short answer to the bot's question (``other`` with a cue); a described problem (report); otherwise
@@ -55,8 +57,10 @@ _CANCEL = re.compile(
 _PERSON = (r"(个人来|个人跟我|负责的人|能做主的|做主的|管事的|人工|真人|活人|工作人员|领导|负责人|管事的|管事的人"
            r"|书记|主任|网格员|值班(的)?(人"
            r"|人员)?|接线员|客服|人工)")
+_HUMAN_SERVICE = r"(?<![工手])人工(?![湖河岛资费智降成草])"  # not 工人工资, 人工湖, 人工智能
 _HUMAN = re.compile(
-    r"人工|真人|活人|接线员|^人呢|换个人|要人$|^rg|rg客服|在线客服|^客服|客服(在吗|在不在|呢|你好)|有没有客服"
+    _HUMAN_SERVICE + r"|真人|活人|接线员|^人呢|换个人|要人$|^rg|rg客服|在线客服|^客服|客服(在吗|在不在|呢|你好)"
+    r"|有没有客服"
     r"|(机器人|智能客服|自动回复|ai)(真笨|太笨|听不懂|不懂|答非所问|没用|说不清|说不明白)|你是(不是)?机器人"
     r"|(跟|和)(机器人|机器|ai|电脑)说不(清|明白)|别(再)?(用)?(自动回复|机器人)|不要(自动回复|机器人|机器)|说人话"
     r"|(不想|不要|不愿意)(跟|和)(机器人|机器|ai|电脑)|(我要|要|我想)找人$|有没有(能)?(管事|做主)的"
@@ -207,7 +211,7 @@ _LEXICON: dict[Intent, tuple[tuple[re.Pattern[str], float], ...]] = {
         (r"上次|之前|前几天|昨天|前天|我的|我那|我报|我反映|我投诉|那个|工单|单子|诉求|那件|再问", 1.0),
     )),
     Intent.HUMAN: tuple((re.compile(p), w) for p, w in (
-        (r"人工|客服|真人|活人|接线员|座机|机器", 2.0),
+        (_HUMAN_SERVICE + r"|客服|真人|活人|接线员|座机|机器", 2.0),
         (r"电话|打给|回电|号码|联系方式|当面", 1.5),
         (r"领导|主任|书记|负责人|管事|做主|工作人员|值班|网格员|专人|接待|视频|通话|语音", 1.5),
         (r"转(给|到|一下|接)|(找|叫|要|跟)(个)?人|派个人", 1.5),
@@ -256,16 +260,24 @@ def _cue(t: str) -> Cue | None:
     return None
 
 
-def read_intent(
+def clean(text: str) -> str:
+    """The text as the intent rules and model read it: stickers, punctuation and fillers off, spoken forms."""
+    return _spoken(_PUNCT.sub("", normalize(_STICKER.sub(" ", text))))
+
+
+def rule_intent(
     text: str, *, context: Context = Context.IDLE, has_problem: bool, has_case_number: bool = False
 ) -> IntentReading:
-    """The intent of one message; `has_problem` is whether the classifier found category keywords."""
+    """The rules' reading of one message; `has_problem` is whether the classifier found category keywords."""
     if len(text) > LONG_TEXT:  # a long message describes something; only a plea for a person overrides it
+        verdict = answer_rating(text) if context is Context.RATING_ASKED else None
+        if verdict is not None:  # …or, when a rating was asked, a verdict
+            return IntentReading(Intent.RATING, 0.7, rating=verdict)
         head = _PUNCT.sub("", normalize(text[:LONG_TEXT]))
         if _HUMAN.search(head[:40]):
             return IntentReading(Intent.HUMAN, 0.8)
         return IntentReading(Intent.REPORT, 0.9 if has_problem else 0.7)
-    t = _spoken(_PUNCT.sub("", normalize(_STICKER.sub(" ", text))))
+    t = clean(text)
     cue = _cue(t)
     rating = explicit_rating(text)
     if context is Context.RATING_ASKED and rating is None:
@@ -286,7 +298,8 @@ def read_intent(
         return IntentReading(Intent.HELP, 0.8, cue=cue)
     if _HUMAN_WEAK.search(t) and (len(t) <= 12 or not has_problem) and len(t) <= 30:
         return IntentReading(Intent.HUMAN, 0.8, cue=cue)
-    rates_earlier = rating is not None and len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t))
+    rates_earlier = rating is not None and (context is Context.RATING_ASKED or (
+        len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t))))
     if rating is not None and (not long_problem or rates_earlier) and not (
         cue is Cue.CONFIRM and context is not Context.RATING_ASKED
     ):
@@ -301,7 +314,7 @@ def read_intent(
     ):
         return IntentReading(Intent.STATUS, 0.7, cue=cue)
     if _NO_ANSWER.search(t) and not has_problem:
-        return IntentReading(Intent.HUMAN, 0.6, cue=cue)
+        return IntentReading(Intent.HUMAN, 0.8, cue=cue)
     if _GREETING.match(t) or (_POLITE_ONLY.search(t) and len(t) <= 12):
         return IntentReading(Intent.GREETING, 0.9)
     if context is Context.IDLE and _SOCIAL.match(t):

@@ -52,10 +52,19 @@ _NEVER = re.compile(
     r"|(还是|依然|仍然|照样)(老样子|一样|没变|那样|坏的|没(有)?(修好|解决|处理好|人管))|一点(都|也)?没变"
     r"|没有任何(变化|改善)|(从来|一直)没(人)?(来|管)"
 )
+_CONTRAST = r"(但是|但|不过|就是|可是|只是|然而)"
+_FAULT = (r"(太|有点|有些|比较|稍微|还是|又)?(慢|晚|久|拖|差|凶|冲|敷衍|不及时|麻烦|不耐烦|不好|一般|反复|又坏|又堆"
+          r"|又脏|又来)")
 _MIXED = re.compile(
-    r"(但是|但|不过|就是|可是|只是)(太|有点|比较|稍微|有些)?(慢|晚|久|拖|态度|敷衍|不及时|麻烦)"
-    r"|(但是|但|不过|就是|可是|只是)?(问题|事情|事)?(还是)?没(有)?(解决|修好|处理好)"
+    rf"{_CONTRAST}.{{0,8}}{_FAULT}"
+    rf"|{_CONTRAST}?(问题|事情|事)?(还是)?没(有)?(解决|修好|处理好)"
+    rf"|(慢|晚|久|拖)了?(点|一点|些|好久)?{_CONTRAST}(总算|终于|还是|也)?"
 )
+# Neither praise nor blame: "谈不上满意", "不好不坏".
+_HEDGE = re.compile(r"(谈不上|说不上|算不上)(满意|不满意|好|差)|不好不坏|不好也不坏|有好有坏|一般般|中规中矩")
+# Verdicts typed as pinyin: "bu man yi", "haoping".
+_PINYIN = (("feichangmanyi", "非常满意"), ("henmanyi", "很满意"), ("bumanyi", "不满意"), ("manyi", "满意"),
+           ("haoping", "好评"), ("chaping", "差评"), ("haixing", "还行"), ("yiban", "一般"), ("zan", "赞"))
 
 # (pattern, score) over punctuation-free text; first match wins, so stronger phrases come first.
 _WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
@@ -63,9 +72,9 @@ _WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     for p, s in (
         (r"(非常|很|特别|极其|十分|太|超级?)不满意|差评|零分|(很|太|非常|真|特别|极)(差|烂|垃圾|失望)|差劲|糟糕"
          r"|垃圾服务"
-         r"|敷衍|糊弄|走过场|应付了事|一星|不及格", 1),
+         r"|敷衍|糊弄|走过场|应付了事|一星|不及格|(完全|根本|绝不|一点都?)不认可", 1),
         (r"不(太|怎么|是很|大|是特别)满意|不满意|不咋地|不怎么样|^(太|真|很)?不行(啊|了|呀)?$|没(啥|什么)用|不靠谱"
-         r"|不太好|有待(提高|改进)", 2),
+         r"|不太好|有待(提高|改进)|不(太)?认可|不服气|失望", 2),
         (r"(非常|很|特别|十分|超级?|太|相当)满意|满意满意|五星|满分|点赞|^赞+$|给力|太棒|很棒|真棒|非常好|特别好"
          r"|(处理|解决|修|办)(得|的)(非常|特别|十分|真)(好|快|及时|到位|迅速|漂亮)|效率(真|特别|非常|很)高|表扬|好评"
          , 5),
@@ -82,7 +91,9 @@ _ANSWER_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(p), s)
     for p, s in (
         (r"(还|也|都)?没(有)?(人)?(修|解决|处理|弄|搞|来|管)(好)?|还是(坏|老样子|一样|没变)|没变化|没效果", 1),
-        (r"(修|解决|处理)了一(半|部分)|部分解决|还差(一点|点)|好了一(半|点)|只(修|解决|处理)了", 2),
+        (r"(修|解决|处理)了一(半|部分)|部分解决|还差(一点|点)|好了一(半|点)|只(修|解决|处理)了"
+         r"|(修|补|换|清|拉|运|处理|弄|搞|拆)(好|走|掉|完|上)?了.{0,12}(又|还是|照样)(坏|堆|脏|漏|有|来|满|响|回来|裂|堵"
+         r"|不亮|开始)", 2),
         (r"(已经)?(修|解决|处理|弄|搞)(好|定)?了|已(修好|解决|处理)|好了|谢谢|感谢|多谢|辛苦(了|啦)", 4),
     )
 )
@@ -101,7 +112,11 @@ def _thanked(score: int, words: str) -> int:
 
 
 def _clean(text: str) -> str:
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
+    t = _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
+    if t.isascii() and t.isalpha():
+        for pinyin, words in _PINYIN:
+            t = t.replace(pinyin, words)
+    return t
 
 
 def _numeral(token: str) -> int:
@@ -154,7 +169,9 @@ def explicit_rating(text: str) -> Rating | None:
         return Rating(5 if good > bad else 1)
     if _NEVER.search(words) and re.search(r"满意|评|分|处理|结案|办结", words):
         return Rating(1)
-    if _FIXED_THANKS.search(words):
+    if _HEDGE.search(words):
+        return Rating(3)
+    if _FIXED_THANKS.search(words) and not _MIXED.search(words):
         return Rating(5)
     for pattern, score in _WORDS:
         if pattern.search(words):
@@ -162,6 +179,9 @@ def explicit_rating(text: str) -> Rating | None:
                 return Rating(3)
             return Rating(_thanked(score, words))
     return None
+
+
+TAIL_CHARS = 24
 
 
 def answer_rating(text: str) -> Rating | None:
@@ -173,6 +193,8 @@ def answer_rating(text: str) -> Rating | None:
     if t in _NUMERALS and 1 <= _NUMERALS[t] <= 5:
         return Rating(_NUMERALS[t])
     found = explicit_rating(text)
+    if found is None and len(t) > 30:  # a long answer: its verdict closes it ("…，非常不满意")
+        found = explicit_rating(text[-TAIL_CHARS:])
     if found is not None or len(t) > 30:
         return found
     if _NEVER.search(t):
