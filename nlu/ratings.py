@@ -31,8 +31,15 @@ _OUT_OF_TEN = re.compile(r"满分\s*(10|十)|(10|十)\s*分制|十分制")
 _OUT_OF_HUNDRED = re.compile(r"满分\s*(100|一百)|百分制")
 _GOOD_EMOJI = "👍👏💯🥰😍"
 _BAD_EMOJI = "👎😡😠🤬💢😤💩🙄"
+# After a rating request, a face or a flower alone answers it too.
+_PLEASED = "😊🙂😄😁😀😃☺🌹💐❤👌🤝🙏"
+_DISPLEASED = "😞😭😢😔💔😒😣😫😩☹🙁😑😓"
+_DECIMAL = re.compile(r"(\d{1,2})\.(\d)\s*(?:分|星|颗星)")
+_HUNDRED = re.compile(r"(一百|百)分")
 _BRACKET_EMOJI = {"[强]": "👍", "[赞]": "👍", "[鼓掌]": "👏",
-                  "[弱]": "👎", "[便便]": "💩", "[发怒]": "😡", "[白眼]": "🙄", "[怒]": "😡"}
+                  "[弱]": "👎", "[便便]": "💩", "[发怒]": "😡", "[白眼]": "🙄", "[怒]": "😡",
+                  "[玫瑰]": "🌹", "[爱心]": "❤", "[OK]": "👌", "[抱拳]": "🙏", "[握手]": "🤝", "[愉快]": "😊",
+                  "[难过]": "😞", "[流泪]": "😭", "[大哭]": "😭", "[心碎]": "💔", "[撇嘴]": "😒", "[叹气]": "😔"}
 _PUNCT = re.compile(r"[\s,.!?;:~'\"，。！？；：、…·()（）\[\]【】\-]+")
 _PICTO = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
 
@@ -72,17 +79,21 @@ _WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     for p, s in (
         (r"(非常|很|特别|极其|十分|太|超级?)不满意|差评|零分|(很|太|非常|真|特别|极)(差|烂|垃圾|失望)|差劲|糟糕"
          r"|垃圾服务"
-         r"|敷衍|糊弄|走过场|应付了事|一星|不及格|(完全|根本|绝不|一点都?)不认可", 1),
-        (r"不(太|怎么|是很|大|是特别)满意|不满意|不咋地|不怎么样|^(太|真|很)?不行(啊|了|呀)?$|没(啥|什么)用|不靠谱"
+         r"|敷衍|糊弄|走过场|应付了事|一星|不及格|(完全|根本|绝不|一点都?)不认可|一塌糊涂|糟透|极差|垃圾得很|辣鸡"
+         r"|烂透", 1),
+        (r"不(太|怎么|是很|大|是特别)满意|不满意|不咋(地|样|的)|不怎么样|^(太|真|很)?不行(啊|了|呀)?$|没(啥|什么)用|不靠谱"
          r"|不太好|有待(提高|改进)|不(太)?认可|不服气|失望", 2),
-        (r"(非常|很|特别|十分|超级?|太|相当)满意|满意满意|五星|满分|点赞|^赞+$|给力|太棒|很棒|真棒|非常好|特别好"
+        (r"(非常|很|特别|十分|超级?|太|相当)满意|满意满意|五星|满分|点赞|^赞+$|给力|(太|很|真|挺|非常|超|特别)棒"
+         r"|棒极了|^棒+$|完美|超赞|非常好|特别好|^(nice|good|great|perfect|excellent)+$"
          r"|(处理|解决|修|办)(得|的)(非常|特别|十分|真)(好|快|及时|到位|迅速|漂亮)|效率(真|特别|非常|很)高|表扬|好评"
          , 5),
         (r"基本满意|还算满意|一般般|^(感觉|觉得|我觉得)?(一般|还行|还可以)(吧|啦|了)?$|马马虎虎|凑合|勉强|还行吧"
          r"|还可以吧"
          r"|可以吧|就那样|过得去|中规中矩|中评|还好吧|差不多吧|将就|(效果|结果|处理|服务|态度|速度)(一般|还行"
          r"|还可以|马马虎虎)", 3),
-        (r"比较满意|挺满意|还(比较)?满意|满意|还不错|不错|挺好|蛮好|很好"
+        (r"比较满意|挺满意|还(比较)?满意|满意|还不错|不错|挺好|蛮好|很好|好多了"
+         r"|(服务|态度|工作人员|师傅|网格员|同志)(很|挺|非常|特别|真|十分)?(周到|热情|耐心|负责|专业|认真)"
+         r"|比(之前|以前|原来)(好|强)多?了?"
          r"|(处理|解决|修|办)(得|的)(很|挺|蛮)?(好|快|及时|到位|迅速)|效率(挺|蛮)?高", 4),
     )
 )
@@ -90,7 +101,9 @@ _WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
 _ANSWER_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(p), s)
     for p, s in (
-        (r"(还|也|都)?没(有)?(人)?(修|解决|处理|弄|搞|来|管)(好)?|还是(坏|老样子|一样|没变)|没变化|没效果", 1),
+        (r"(还|也|都)?没(有)?(人)?(修|解决|处理|弄|搞|来|管)(好)?|还是(坏|老样子|一样|没变)|没变化|没效果"
+         r"|^(还|也|都)?没(好|弄好|修好)", 1),
+        (r"(太|有点|有些)(慢|拖|晚)了?|拖(了)?(太|好)久|不太行|^差+$|^(很|太)?一般(吧)?$", 2),
         (r"(修|解决|处理)了一(半|部分)|部分解决|还差(一点|点)|好了一(半|点)|只(修|解决|处理)了"
          r"|(修|补|换|清|拉|运|处理|弄|搞|拆)(好|走|掉|完|上)?了.{0,12}(又|还是|照样)(坏|堆|脏|漏|有|来|满|响|回来|裂|堵"
          r"|不亮|开始)", 2),
@@ -154,7 +167,11 @@ def explicit_rating(text: str) -> Rating | None:
         return Rating(full)
     if empty and not full and len(rest) <= 8:
         return Rating(1)
-    t = _clean(raw)
+    decimal = _DECIMAL.search(raw)
+    if decimal and len(raw) <= 24:  # "4.5分": rounded half up before the scale is read
+        value = int(decimal.group(1)) + (int(decimal.group(2)) >= 5)
+        return Rating(_from_points(value, _clean(raw)))
+    t = _HUNDRED.sub("100分", _clean(raw))
     words = _PICTO.sub("", t)
     if len(words) > 40:
         return None
@@ -186,12 +203,17 @@ TAIL_CHARS = 24
 
 def answer_rating(text: str) -> Rating | None:
     """A rating read from an answer right after the bot asked for one (adds bare digits and 修好了)."""
-    t = _PICTO.sub("", _clean(text))
+    t = _PICTO.sub("", _clean(_with_emoji(text)))
     if re.fullmatch(r"\d{1,3}", t):
         value = int(t)
         return Rating(value) if 1 <= value <= 5 else Rating(_from_points(value, t)) if value <= 100 else None
     if t in _NUMERALS and 1 <= _NUMERALS[t] <= 5:
         return Rating(_NUMERALS[t])
+    if not t and text.strip():  # only faces: pleased or not
+        raw = _with_emoji(unicodedata.normalize("NFKC", text))
+        pleased, displeased = (sum(raw.count(e) for e in faces) for faces in (_PLEASED, _DISPLEASED))
+        if pleased != displeased:
+            return Rating(5 if pleased > displeased else 1)
     found = explicit_rating(text)
     if found is None and len(t) > 30:  # a long answer: its verdict closes it ("…，非常不满意")
         found = explicit_rating(text[-TAIL_CHARS:])

@@ -84,3 +84,29 @@ def test_verdicts_after_a_rating_request(nlu: NLU, text: str, score: int) -> Non
     reading = nlu.intent(text, RATING_ASKED)
     assert reading.intent is Intent.RATING
     assert reading.rating is not None and reading.rating.score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("🙂", 5),
+        ("😢😢", 1),
+        ("[抱拳]", 5),
+        ("3.5分", 4),
+        ("一百分", 5),
+        ("不咋样", 2),
+        ("有点慢了", 2),
+        ("还没好呢", 1),
+        ("比原来强多了", 4),
+        ("师傅很耐心", 4),
+        ("糟透了", 1),
+    ],
+)
+def test_short_answers_to_a_rating_request(nlu: NLU, text: str, score: int) -> None:
+    reading = nlu.intent(text, RATING_ASKED)
+    assert reading.intent is Intent.RATING
+    assert reading.rating is not None and reading.rating.score == score
+
+
+def test_a_face_is_only_a_rating_when_one_was_asked(nlu: NLU) -> None:
+    assert nlu.intent("🙂", IDLE).intent is Intent.GREETING
