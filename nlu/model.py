@@ -1,6 +1,6 @@
 """Features and the trained linear model as plain numpy arrays, with its on-disk cache.
 
-Features are character 1-3 grams plus jieba words. Inference re-implements scikit-learn's
+Features are character 1-3 grams (plus jieba words when WORD_CHARS > 0). Inference re-implements scikit-learn's
 TfidfVectorizer(sublinear_tf=True, norm="l2") with a dict and numpy, so sklearn is imported only when a
 model is (re)trained. The cache file name carries the taxonomy's hash and MODEL_VERSION, so editing the
 taxonomy (or the feature code, with a version bump) retrains once; later starts just load the arrays.
@@ -51,7 +51,7 @@ class Vectorizer:
         return idx, values / norm if norm > 0 else values
 
 
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 @dataclass

@@ -73,3 +73,25 @@ def test_the_appeal_type_is_read_apart_from_the_subject(
     assert u.majors[0].code != "20"  # the form of the sentence does not make it an administrative matter
     if major:
         assert u.majors[0].code == major
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("关于小区停车的反映\n各位领导好，我们小区晚上车停满了消防通道", "消防通道"),
+        ("楼下的花开得很好，胡书记您好，小区的井盖丢了", "井盖"),
+        ("在吗 楼道灯坏了", "楼道灯"),
+    ],
+)
+def test_salutations_anywhere_come_off_and_the_problem_stays(text: str, kept: str) -> None:
+    from nlu.content import strip_salutations
+
+    stripped = strip_salutations(text)
+    assert kept in stripped
+    assert "您好" not in stripped and "领导好" not in stripped and "在吗" not in stripped
+
+
+def test_a_phone_deep_in_a_long_post_is_found_with_or_without_full_width_digits(nlu: NLU) -> None:
+    filler = "我们小区的路灯已经坏了很久，晚上出门非常不方便，老人孩子都不敢出门。" * 20
+    assert nlu.understand(filler + "联系电话13955123456").phone == "13955123456"
+    assert nlu.understand(filler + "联系电话１３９５５１２３４５６").phone == "13955123456"
