@@ -95,3 +95,13 @@ def test_a_phone_deep_in_a_long_post_is_found_with_or_without_full_width_digits(
     filler = "我们小区的路灯已经坏了很久，晚上出门非常不方便，老人孩子都不敢出门。" * 20
     assert nlu.understand(filler + "联系电话13955123456").phone == "13955123456"
     assert nlu.understand(filler + "联系电话１３９５５１２３４５６").phone == "13955123456"
+
+
+def test_a_long_post_needs_a_clearer_lead_to_be_confident(nlu: NLU) -> None:
+    short = "小区门口的路灯坏了，晚上黑漆漆的"
+    long = ("路边有人乱扔垃圾，这件事情已经持续很长一段时间了，周围的邻居们都很有意见，大家商量了很久，决定还是在这里说"
+            "一下，希望能有个结果，不然大家心里都不踏实，日子也过得不安生，孩子们放学回家也要绕着走，路边垃圾堆得到处都是。")
+    assert nlu.classify(short).confident
+    result = nlu.classify(long)
+    assert len(long) >= 100 and result.major.code == "01"
+    assert 0.7 <= result.major.score < 0.95 and not result.confident  # a short message this likely would be
