@@ -4,7 +4,7 @@ The rules in `intents.py` read explicit forms well ("转人工", "5分") but eve
 falls through to a guess. This model reads what a message is like as a whole: character 1- to 3-grams of
 the normalised text (with its start and end marked, so that a bare "好" differs from "好" inside a
 sentence), multinomial naive Bayes with add-α smoothing, trained on `data/intent_phrases.yaml` at load
-(~430 phrases: under 0.1 s, nothing cached). `intent_reading.py` combines its probabilities with the rules.
+(~500 phrases: about 0.1 s, nothing cached). `intent_reading.py` combines its probabilities with the rules.
 """
 
 from __future__ import annotations
