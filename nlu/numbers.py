@@ -21,9 +21,10 @@ CASE_NUMBER_RE = re.compile(
 )
 
 
-# Characters NFKC changes that matter to numbers: full-width digits, letters and signs (not ，！？；, the
-# punctuation of every Chinese text) and circled digits. Without any, NFKC (slow on a long post) is skipped.
-_WIDE = re.compile("[\uff02-\uff0b\uff0d-\uff1a\uff1c-\uff1e\uff20-\uff5e\u2460-\u24ff]")
+# Characters NFKC changes that matter to numbers: full-width digits, letters and signs, circled digits, and
+# full-width brackets next to a digit ("（0551）"); not ，！？（） in prose, which nearly every Chinese text has.
+# Without any, NFKC (slow on a long post) is skipped.
+_WIDE = re.compile("[\uff03\uff0b\uff0d-\uff1a\uff21-\uff3a\uff41-\uff5a\u2460-\u24ff]|（\\s*\\d|\\d\\s*）")
 
 
 def _nfkc(text: str) -> str:
