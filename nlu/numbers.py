@@ -16,7 +16,7 @@ import unicodedata
 
 # BH + yyyymmdd + 4-digit sequence; "bh 20261127 0001", "BH20261127—0001", "BH202611270001".
 CASE_NUMBER_RE = re.compile(
-    r"(?i)(?<![a-z])b\s*h\s*[-_:#]?\s*(20\d{6})\s*[-_–—.\s]?\s*(\d{4})(?!\d)"
+    r"(?i)(?<![a-z])b\s*h\s*[-_:#：]?\s*(20\d{6})\s*[-_–—.\s]?\s*(\d{4})(?!\d)"
     r"|(?<![\d])(20\d{6})\s*[-_–—]\s*(\d{4})(?!\d)"
 )
 
@@ -24,7 +24,7 @@ CASE_NUMBER_RE = re.compile(
 # Characters NFKC changes that matter to numbers: full-width digits, letters and signs, circled digits, and
 # full-width brackets next to a digit ("（0551）"); not ，！？（） in prose, which nearly every Chinese text has.
 # Without any, NFKC (slow on a long post) is skipped.
-_WIDE = re.compile("[\uff03\uff0b\uff0d-\uff1a\uff21-\uff3a\uff41-\uff5a\u2460-\u24ff]|（\\s*\\d|\\d\\s*）")
+_WIDE = re.compile("[\uff03\uff0b\uff0d-\uff19\uff21-\uff3a\uff41-\uff5a\u2460-\u24ff]|（\\s*\\d|\\d\\s*）")
 
 
 def _nfkc(text: str) -> str:
