@@ -110,3 +110,22 @@ def test_short_answers_to_a_rating_request(nlu: NLU, text: str, score: int) -> N
 
 def test_a_face_is_only_a_rating_when_one_was_asked(nlu: NLU) -> None:
     assert nlu.intent("🙂", IDLE).intent is Intent.GREETING
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "intent"),
+    [
+        ("我刚提交的那个能删了吗", IDLE, Intent.CANCEL),
+        ("上午报的那个可以撤吗", IDLE, Intent.CANCEL),
+        ("取消了的公交线路能不能恢复", IDLE, Intent.REPORT),
+    ],
+)
+def test_withdrawing_an_earlier_report_and_a_cancelled_service(
+    nlu: NLU, text: str, context: Context, intent: Intent
+) -> None:
+    assert nlu.intent(text, context).intent is intent
+
+
+def test_dialect_for_all_right_is_a_middling_rating(nlu: NLU) -> None:
+    reading = nlu.intent("还阔以", RATING_ASKED)
+    assert reading.intent is Intent.RATING and reading.rating is not None and reading.rating.score == 3
