@@ -98,6 +98,7 @@ _STATUS_CUE = re.compile(
     r"|(报|反映|投诉|打电话)了?(好几|几|很多|多)次|(来|去)(过|看)(了)?(吗|没)|(处理|修|办|解决)(完|好)(了)?(吗|没)"
 )
 _QUESTION_END = re.compile(r"(吗|么|没|没有|呢|了没|啊|不)$")
+_WHEN = re.compile(r"什么时候|啥时候|多久|几时|哪天")
 _STATUS_WEAK = re.compile(r"(还|也|怎么)?没(有)?人(处理|管|来|修|联系|回|理|接)")
 _EARLIER = re.compile(
     r"上次|之前|前几天|前天|昨天|刚才|刚刚|上午|早上|说好的|说(今天|明天|好|过|马上)(来|会|处理)|说(转|交|派)给|(我"
@@ -309,7 +310,7 @@ def rule_intent(
         _MY_REPORT.search(t) or len(t) <= 8 or (not has_problem and len(t) <= 20)
     ):
         return IntentReading(Intent.STATUS, 0.85, cue=cue)
-    if not neglect and (_STATUS_WEAK.search(t) or _QUESTION_END.search(t)) and len(t) <= 40 and (
+    if not neglect and (_STATUS_WEAK.search(t) or _QUESTION_END.search(t) or _WHEN.search(t)) and len(t) <= 40 and (
         _MY_REPORT.search(t) or (_EARLIER.search(t) and not has_problem and len(t) <= 20)
     ):
         return IntentReading(Intent.STATUS, 0.7, cue=cue)

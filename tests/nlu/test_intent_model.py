@@ -129,3 +129,16 @@ def test_withdrawing_an_earlier_report_and_a_cancelled_service(
 def test_dialect_for_all_right_is_a_middling_rating(nlu: NLU) -> None:
     reading = nlu.intent("还阔以", RATING_ASKED)
     assert reading.intent is Intent.RATING and reading.rating is not None and reading.rating.score == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("请问望江路的路灯什么时候能修好", Intent.REPORT),
+        ("请问这周什么时候停水", Intent.REPORT),
+        ("我上次报的垃圾什么时候清运", Intent.STATUS),
+        ("之前反映的路灯什么时候修", Intent.STATUS),
+    ],
+)
+def test_asking_when_is_progress_only_about_an_earlier_report(nlu: NLU, text: str, intent: Intent) -> None:
+    assert nlu.intent(text).intent is intent
