@@ -29,8 +29,12 @@ from cases.staff import check_csrf, staff_for_token
 from nlu import extract_case_number
 
 
-def get_services(request: Request) -> Services:
-    """The :class:`api.services.Services` the lifespan built."""
+async def get_services(request: Request) -> Services:
+    """The :class:`api.services.Services` the lifespan built.
+
+    The cheap dependencies here are ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+    thread, a hand-over that costs more than the work itself on every request.
+    """
     services: Services = request.app.state.services
     return services
 
@@ -38,11 +42,11 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings(services: ServicesDep) -> Settings:
+async def get_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
-def get_now(services: ServicesDep) -> datetime:
+async def get_now(services: ServicesDep) -> datetime:
     """The current time, from the services' clock (tests fix it)."""
     return services.clock()
 
@@ -57,7 +61,9 @@ NowDep = Annotated[datetime, Depends(get_now)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def case_number(number: Annotated[str, PathParam(max_length=40, description="工单号，如 BH20261127-0001")]) -> str:
+async def case_number(
+    number: Annotated[str, PathParam(max_length=40, description="工单号，如 BH20261127-0001")],
+) -> str:
     """A case number from the path, read by the one case-number parser; 404 when it is not one."""
     parsed = extract_case_number(number)
     if parsed is None:
@@ -113,7 +119,7 @@ def _role(user: StaffUser, *roles: str) -> StaffUser:
     return user
 
 
-def current_staff(user: AnyStaff) -> StaffUser:
+async def current_staff(user: AnyStaff) -> StaffUser:
     """A centre account (admin or agent); 403 for department users and grid workers."""
     return _role(user, AGENT, ADMIN)
 
@@ -121,7 +127,7 @@ def current_staff(user: AnyStaff) -> StaffUser:
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
 
 
-def admin_staff(user: AnyStaff) -> StaffUser:
+async def admin_staff(user: AnyStaff) -> StaffUser:
     """The current staff account when it is a centre administrator; 403 otherwise."""
     return _role(user, ADMIN)
 
@@ -143,14 +149,14 @@ def _reasonable(moment: datetime) -> datetime:
 Moment = Annotated[AwareDatetime, AfterValidator(_reasonable)]
 
 
-def department_staff(user: AnyStaff) -> StaffUser:
+async def department_staff(user: AnyStaff) -> StaffUser:
     return _role(user, DEPARTMENT)
 
 
 DepartmentStaff = Annotated[StaffUser, Depends(department_staff)]
 
 
-def grid_staff(user: AnyStaff) -> StaffUser:
+async def grid_staff(user: AnyStaff) -> StaffUser:
     return _role(user, GRID)
 
 

@@ -106,6 +106,9 @@ class NLU:
         self.version: str | None = None  # the learned version in use, None for the shipped model
         self._stamp = -1
         self._checked = 0.0
+        # The dialogs read a message's intent first and often its subject next: one classification serves
+        # both (keyed by the classifier too, so a model switch never answers from the old model).
+        self._last: tuple[Classifier, str, Classification] | None = None
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> bool:
@@ -190,10 +193,21 @@ class NLU:
         """The place fragment of `text` for the gazetteer (a known name first, else a road/compound)."""
         return self.places.find(text)
 
+    def _classify_head(self, text: str) -> Classification:
+        """The classification of where a long post says what, where and when (its first characters)."""
+        head = text[:HEAD_CHARS]
+        classifier, last = self.classifier, self._last
+        if last is not None and last[0] is classifier and last[1] == head:
+            return last[2]
+        result = classifier.classify(head)
+        self._last = (classifier, head, result)
+        return result
+
     def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
-        """The resident's intent in `context` (with rating and cue) without classifying the category."""
+        """The resident's intent in `context` (with rating and cue); the same reading as `understand`'s."""
+        self.refresh()
         return read_intent(
-            text, context=context, has_problem=_describes_problem(text, self.classifier.classify(text)),
+            text, context=context, has_problem=_describes_problem(text, self._classify_head(text)),
             has_case_number=extract_case_number(text) is not None, model=self.intents,
         )
 
@@ -201,7 +215,7 @@ class NLU:
         """Intent (in `context`), subject, appeal type and every extractor's finding for one message."""
         head = text[:HEAD_CHARS]  # where a long post says what, where and when
         self.refresh()
-        result = self.classifier.classify(head)
+        result = self._classify_head(text)
         case_number = extract_case_number(text)
         reading = read_intent(
             text, context=context, has_problem=_describes_problem(text, result),
