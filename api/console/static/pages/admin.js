@@ -1,7 +1,8 @@
 // Admins manage departments (name, contact, usual categories, streets) and staff accounts with roles.
 import { $, ROLE, api, attempt, flash, h, table, when } from "/staff/static/core.js";
 
-/** A searchable multi-pick: type a name, pick it from the list, it becomes a removable chip. */
+/** A searchable multi-pick: type a name, pick it from the list, it becomes a removable chip.
+ * The input stays disabled (in the page's HTML) until its list is here, so nothing typed early is lost. */
 function chips(input, box, options) {
   const list = h("datalist", { id: `${input.name}-list` }, options.map((o) => h("option", { value: o.label }, o.group || "")));
   input.setAttribute("list", list.id);
@@ -16,6 +17,7 @@ function chips(input, box, options) {
     if (value && !values.includes(value)) { values.push(value); draw(); }
     input.value = "";
   });
+  input.disabled = false;
   return { get: () => values, set: (v) => { values = [...v]; draw(); } };
 }
 
