@@ -67,8 +67,11 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
     app.state.settings = settings
     register_routes(app, settings)
     app.add_middleware(RequestGuard, default_limit=settings.max_request_bytes, limits=request_limits(settings),
-                       metrics_token=settings.metrics_token or None)
+                       metrics_token=settings.metrics_token or None, signed={PLATFORM_PREFIX: b"x-gongzhi-signature"})
     return app
+
+
+PLATFORM_PREFIX = "/api/platform"  # the centre's platform's signed status calls (api/routes/platform.py)
 
 
 def request_limits(settings: Settings) -> dict[str, int]:
@@ -80,6 +83,7 @@ def request_limits(settings: Settings) -> dict[str, int]:
         "/api/mp/reports": MAX_PHOTOS * photo + slack,
         "/api/mp/chat": photo * 4 // 3 + slack,  # one photo in base64
         "/sandbox": 2 * photo + slack,  # the stand-in's media uploads
+        PLATFORM_PREFIX: settings.platform_max_body_bytes,  # signed status calls with photos in base64
         **settings.request_limits,
     }
 

@@ -6,9 +6,12 @@ once; a body without one (chunked) is counted as it streams, and the request is 
 passes the limit — the application never sees more than the limit, and no multipart upload is written to
 the temporary directory past it. Without this, a 200 MB JSON login body was read into memory whole.
 
-A request without credentials (no ``Authorization`` header) gets the default limit whatever the path says,
-except on the paths WeChat itself calls: a form route that reads its bearer token only after parsing the
-body cannot make an anonymous caller spool 90 MB of photos first.
+A request without credentials gets the default limit whatever the path says, except on the paths WeChat
+itself calls: a form route that reads its bearer token only after parsing the body cannot make an anonymous
+caller spool 90 MB of photos first. Credentials are an ``Authorization`` header, or under a prefix of
+:attr:`RequestGuard.signed` the header that carries that route's signature (the platform's status calls:
+their route screens the key, timestamp and replay memory before it receives the body, and checks the
+signature over the body before it parses it).
 
 **Headers** on every response: a strict Content-Security-Policy (everything from this origin, no inline
 script, no framing), ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff`` and a referrer policy.
@@ -42,9 +45,10 @@ class BodyTooLarge(Exception):
 
 class RequestGuard:
     def __init__(self, app: ASGIApp, *, default_limit: int, limits: Mapping[str, int] | None = None,
-                 metrics_token: str | None = None, anonymous_prefixes: tuple[str, ...] = ("/wechat", "/sandbox")
-                 ) -> None:
+                 metrics_token: str | None = None, anonymous_prefixes: tuple[str, ...] = ("/wechat", "/sandbox"),
+                 signed: Mapping[str, bytes] | None = None) -> None:
         self.app = app
+        self.signed = dict(signed or {})  # path prefix → the header that signs its requests
         self.default_limit = default_limit
         self.anonymous_prefixes = anonymous_prefixes
         # Longest prefix first, so "/api/mp/reports" wins over "/api/mp".
@@ -79,7 +83,7 @@ class RequestGuard:
             await _plain(send_with_headers, 401, "metrics need the configured bearer token",
                          [(b"www-authenticate", b"Bearer")])
             return
-        limit = self.limit_for(path, authorised=_has_header(scope, b"authorization"))
+        limit = self.limit_for(path, authorised=self._has_credentials(scope, path))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _refuse(send_with_headers, limit)
@@ -122,6 +126,11 @@ class RequestGuard:
                 return
             raise
 
+    def _has_credentials(self, scope: Scope, path: str) -> bool:
+        if _has_header(scope, b"authorization"):
+            return True
+        return any(_under(path, prefix) and _has_header(scope, header) for prefix, header in self.signed.items())
+
     def _metrics_allowed(self, scope: Scope) -> bool:
         for name, value in scope.get("headers", []):
             if name == b"authorization":
@@ -150,7 +159,7 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _refuse(send: Send, limit: int) -> None:
     """413 with a JSON detail like the API's other errors; the connection closes after it."""
-    body = json.dumps({"detail": TOO_LARGE, "limit_bytes": limit}, ensure_ascii=False).encode()
+    body = json.dumps({"detail": TOO_LARGE, "error": "too_large", "limit_bytes": limit}, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})

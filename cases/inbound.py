@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from cases.clock import utc
 from cases.drafts import StoredPhoto
 from cases.errors import CaseError, TransitionNotAllowed
 from cases.lifecycle import get_case, transition
 from cases.models import Case, CaseEvent, Photo, row_id
-from cases.signing import SignatureRejected, digest, verify
+from cases.signing import SignatureRejected, check_envelope, digest, verify
 from cases.webhooks import WebhookEndpoint, endpoint_by_key_id
 
 # action → (the status it leads to, the statuses it may start from)
@@ -76,6 +76,35 @@ class StatusCall:
     photos: Sequence[StoredPhoto] = ()
 
 
+def screen(
+    session: Session, *, key_id: str | None, timestamp: str | None, signature: str | None, now: datetime,
+    tolerance: int,
+) -> WebhookEndpoint:
+    """Everything checkable before the body is read: a known, active endpoint, a fresh, well-formed
+    signature not seen before. The endpoint, or :class:`InboundRejected`. Reads only.
+
+    A caller screens first so that a stranger, a stale call or a replay is refused without receiving
+    a body as large as a genuine call's photos.
+    """
+    if not key_id:
+        raise InboundRejected("missing")
+    endpoint = endpoint_by_key_id(session, key_id)
+    if endpoint is None:
+        raise InboundRejected("unknown_endpoint")
+    if not endpoint.active:
+        raise InboundRejected("inactive")
+    try:
+        check_envelope(timestamp=timestamp, signature=signature, now=now, tolerance=tolerance)
+    except SignatureRejected as exc:
+        raise InboundRejected(exc.reason) from None
+    assert signature is not None
+    seen = select(InboundReceipt.id).where(InboundReceipt.endpoint_id == row_id(endpoint),
+                                           InboundReceipt.digest == digest(signature))
+    if session.exec(seen).first() is not None:
+        raise InboundRejected("replayed")
+    return endpoint
+
+
 def admit(
     session: Session,
     *,
@@ -91,13 +120,8 @@ def admit(
     Commits the receipt, so a call is admitted once even when its action then fails (the platform
     signs a corrected call afresh).
     """
-    if not key_id:
-        raise InboundRejected("missing")
-    endpoint = endpoint_by_key_id(session, key_id)
-    if endpoint is None:
-        raise InboundRejected("unknown_endpoint")
-    if not endpoint.active:
-        raise InboundRejected("inactive")
+    endpoint = screen(session, key_id=key_id, timestamp=timestamp, signature=signature, now=now,
+                      tolerance=tolerance)
     try:
         verify(secret=endpoint.secret, timestamp=timestamp, signature=signature, body=body, now=now,
                tolerance=tolerance)

@@ -29,10 +29,11 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return PREFIX + hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def verify(
-    *, secret: str, timestamp: str | None, signature: str | None, body: bytes, now: datetime, tolerance: int
-) -> int:
-    """Check a signed call; returns its timestamp or raises :class:`SignatureRejected`."""
+def check_envelope(*, timestamp: str | None, signature: str | None, now: datetime, tolerance: int) -> int:
+    """What can be checked before the body is read: both headers present, well formed and fresh.
+
+    Returns the timestamp or raises :class:`SignatureRejected` (``missing``, ``malformed``, ``stale``).
+    """
     if not timestamp or not signature:
         raise SignatureRejected("missing")
     try:
@@ -43,6 +44,15 @@ def verify(
         raise SignatureRejected("malformed")
     if abs(utc(now).timestamp() - stamp) > tolerance:
         raise SignatureRejected("stale")
+    return stamp
+
+
+def verify(
+    *, secret: str, timestamp: str | None, signature: str | None, body: bytes, now: datetime, tolerance: int
+) -> int:
+    """Check a signed call; returns its timestamp or raises :class:`SignatureRejected`."""
+    stamp = check_envelope(timestamp=timestamp, signature=signature, now=now, tolerance=tolerance)
+    assert signature is not None
     if not hmac.compare_digest(sign(secret, stamp, body), signature):
         raise SignatureRejected("mismatch")
     return stamp

@@ -2,8 +2,11 @@
 reject, return, reopen) with a note, a department and photos, in calls signed like our webhooks.
 
 ``POST /api/platform/v1/cases/{number}/status`` with headers ``X-Gongzhi-Key`` (the endpoint's key id),
-``X-Gongzhi-Timestamp`` and ``X-Gongzhi-Signature`` (see docs/integration.md). The signature is checked
-before the body is read as JSON; an unsigned, wrongly signed, stale or replayed call changes nothing.
+``X-Gongzhi-Timestamp`` and ``X-Gongzhi-Signature`` (see docs/integration.md). The headers are screened
+before the body is received (unknown key, stale or replayed signature: refused unread), the signature
+over the body before it is read as JSON; an unsigned, wrongly signed, stale or replayed call changes
+nothing. Signed calls may carry photos up to ``platform_max_body_bytes`` (the request guard lets a body
+that large through only with a signature header; an unsigned one keeps the small anonymous limit).
 """
 
 from __future__ import annotations
@@ -23,7 +26,16 @@ from api.deps import ServicesDep
 from cases import STATUS_LABELS, store_photo
 from cases.drafts import StoredPhoto
 from cases.errors import CaseNotFound, MissingField, PhotoRejected, TransitionNotAllowed
-from cases.inbound import ACTIONS, InboundRejected, StatusCall, UnknownAction, admit, allowed_actions, apply_status_call
+from cases.inbound import (
+    ACTIONS,
+    InboundRejected,
+    StatusCall,
+    UnknownAction,
+    admit,
+    allowed_actions,
+    apply_status_call,
+    screen,
+)
 from cases.models import Case
 from cases.webhooks import WebhookEndpoint
 
@@ -65,20 +77,22 @@ def _answer(case: Case) -> dict[str, Any]:
 @router.post("/cases/{number}/status")
 async def move_case(number: str, request: Request, services: ServicesDep) -> JSONResponse:
     settings = services.settings
-    body = await request.body()
-    if len(body) > settings.platform_max_body_bytes:
-        return _error(413, "too_large", "请求体过大")
     now = services.clock()
+    headers = {"key_id": request.headers.get("x-gongzhi-key"), "timestamp": request.headers.get("x-gongzhi-timestamp"),
+               "signature": request.headers.get("x-gongzhi-signature")}
 
-    def check() -> WebhookEndpoint:
+    def check(body: bytes | None) -> WebhookEndpoint:
         with Session(services.engine, expire_on_commit=False) as session:
-            return admit(session, key_id=request.headers.get("x-gongzhi-key"),
-                         timestamp=request.headers.get("x-gongzhi-timestamp"),
-                         signature=request.headers.get("x-gongzhi-signature"), body=body, now=now,
-                         tolerance=settings.timestamp_tolerance_seconds)
+            if body is None:
+                return screen(session, **headers, now=now, tolerance=settings.timestamp_tolerance_seconds)
+            return admit(session, **headers, body=body, now=now, tolerance=settings.timestamp_tolerance_seconds)
 
     try:
-        endpoint = await asyncio.to_thread(check)
+        await asyncio.to_thread(check, None)  # a stranger, a stale call or a replay: refused unread
+        body = await request.body()
+        if len(body) > settings.platform_max_body_bytes:
+            return _error(413, "too_large", "请求体过大")
+        endpoint = await asyncio.to_thread(check, body)
     except InboundRejected as exc:
         return _error(409 if exc.reason == "replayed" else 401, exc.reason, REASONS.get(exc.reason, exc.reason))
     try:

@@ -75,3 +75,14 @@ def test_metrics_need_the_token_when_one_is_configured(client: TestClient) -> No
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     allowed = client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 24})
     assert allowed.status_code == 200 and "intake_" in allowed.text
+
+
+def test_a_signature_header_raises_the_limit_only_where_signatures_are_checked(client: TestClient) -> None:
+    """The platform's signature header counts as credentials on its own route, nowhere else."""
+    files = [("photos", ("p.jpg", io.BytesIO(b"\xff" * (3 * MB // 2)), "image/jpeg"))]
+    signed = {"X-Gongzhi-Signature": "sha256=" + "0" * 64}
+    assert client.post("/api/mp/reports", data={"description": "路灯坏了"}, files=files,
+                       headers=signed).status_code == 413
+    body = b'{"action": "accept", "note": "' + b"x" * (3 * MB // 2) + b'"}'
+    assert client.post("/api/platform/v1/cases/BH1/status", content=body, headers=signed).status_code == 401
+    assert client.post("/api/platform/v1/cases/BH1/status", content=body).status_code == 413

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +19,10 @@ from PIL import Image
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.platform_stub import Platform
+from tests.api.platform_stub import Platform, signature
 
 OPENID = "o-hook-resident"
+MB = 1024 * 1024
 
 
 @pytest.fixture
@@ -192,3 +194,81 @@ def test_a_hanging_platform_does_not_hold_the_residents_pushes(client: TestClien
     finally:
         platform.gate.set()
     platform.wait_for(lambda p: len(p.events) == 2)
+
+
+def noise_jpeg(width: int, height: int) -> bytes:
+    """A photo that does not compress: a camera's after-photo is megabytes, not kilobytes."""
+    photo = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(photo, "JPEG", quality=95)
+    return photo.getvalue()
+
+
+def test_a_signed_call_carries_a_real_after_photo_an_unsigned_one_keeps_the_small_limit(
+    client: TestClient, platform: Platform
+) -> None:
+    number = file_in_wechat(client)
+    photo = noise_jpeg(2000, 1500)
+    assert len(photo) > 2 * MB  # over the anonymous limit twice, in base64 even more
+    call = {"action": "accept", "note": "现场照片", "photos": [{"content_base64": base64.b64encode(photo).decode()}]}
+
+    unsigned = client.post(f"/api/platform/v1/cases/{number}/status", json=call)
+    assert unsigned.status_code == 413
+    assert unsigned.json()["error"] == "too_large" and "太大" in unsigned.json()["detail"]
+    assert unsigned.json()["limit_bytes"] == MB
+    headers = admin(client)
+    assert client.get(f"/api/staff/cases/{number}", headers=headers).json()["status"] == "submitted"
+
+    signed = platform.call(client, number, call)
+    assert signed.status_code == 200, signed.text
+    detail = client.get(f"/api/staff/cases/{number}", headers=headers).json()
+    assert detail["status"] == "accepted"
+    assert [(p["width"], p["height"]) for p in detail["photos"]] == [(2000, 1500)]
+    assert client.get(detail["photos"][0]["url"], headers=headers).status_code == 200
+
+
+def test_a_signed_call_over_the_platform_limit_is_refused_by_size(client: TestClient, platform: Platform) -> None:
+    number = file_in_wechat(client)
+    huge = {"action": "accept", "note": "x" * (21 * MB)}
+    answer = platform.call(client, number, huge)
+    assert answer.status_code == 413 and answer.json()["limit_bytes"] == 20 * MB
+
+
+def test_a_stranger_a_stale_call_and_a_replay_are_refused_before_their_body_is_received(
+    client: TestClient, platform: Platform
+) -> None:
+    """Driven at the ASGI level, where we can see whether the application asked for the body at all."""
+    number = file_in_wechat(client)
+    photo = base64.b64encode(noise_jpeg(2000, 1500)).decode()
+    body = json.dumps({"action": "accept", "photos": [{"content_base64": photo}]}).encode()
+
+    def call(stamp: int, key: str | None = None) -> tuple[int, str | None, int]:
+        chunks = [body[i:i + MB] for i in range(0, len(body), MB)]
+        taken: list[int] = []
+        sent: list[dict[str, Any]] = []
+        headers = [(b"x-gongzhi-key", (key or platform.key_id).encode()),
+                   (b"x-gongzhi-timestamp", str(stamp).encode()),
+                   (b"x-gongzhi-signature", signature(platform.secret, stamp, body).encode()),
+                   (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        path = f"/api/platform/v1/cases/{number}/status"
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "headers": headers, "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": {}}
+
+        async def receive() -> dict[str, Any]:
+            chunk = chunks.pop(0)
+            taken.append(len(chunk))
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        assert client.portal is not None
+        client.portal.call(client.app, scope, receive, send)
+        answer = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+        return sent[0]["status"], answer.get("error"), sum(taken)
+
+    now = int(time.time())
+    assert call(now, key="wh_stranger") == (401, "unknown_endpoint", 0)
+    assert call(now - 3600) == (401, "stale", 0)
+    assert call(now) == (200, None, len(body))  # the genuine call is received whole …
+    assert call(now) == (409, "replayed", 0)  # … and its replay is not received at all
