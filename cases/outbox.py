@@ -3,6 +3,8 @@
 States: ``pending`` → (claimed) ``leased`` → ``sent`` | ``pending`` again after a retryable failure
 (exponential backoff) | ``dead`` (permanent failure or too many attempts, shown to staff) | ``held``
 (nothing can carry it now: a mini-program resident without a subscription; it waits in the case page).
+Staff send a ``dead`` or ``held`` row again (back to ``pending``) or give it up (``discarded``, kept as a
+record, never sent).
 
 Delivery guarantee, exactly:
 
@@ -233,6 +235,30 @@ def retry_dead(session: Session, row_id: int, *, now: datetime, actor: str | Non
         )
     session.commit()
     return done
+
+
+def retry_all_dead(session: Session, *, kind: str, now: datetime, actor: str | None = None) -> int:
+    """Every dead-lettered row of ``kind`` back in the queue (as :func:`retry_dead` one by one); how many."""
+    ids = session.exec(select(OutboxMessage.id).where(col(OutboxMessage.state) == "dead")
+                       .where(col(OutboxMessage.kind) == kind).order_by(col(OutboxMessage.id))).all()
+    return sum(retry_dead(session, row_id, now=now, actor=actor) for row_id in ids if row_id is not None)
+
+
+def discard(
+    session: Session, row_ids: Sequence[int], *, kind: str | None = None, states: Sequence[str] = ("dead", "held")
+) -> int:
+    """Give up rows in one of ``states``: ``discarded``, never sent. How many."""
+    if not row_ids:
+        return 0
+    statement = (update(OutboxMessage).where(col(OutboxMessage.id).in_(row_ids))
+                 .where(col(OutboxMessage.state).in_(states))
+                 .values(state="discarded", lease_owner=None, lease_expires_at=None))
+    if kind is not None:
+        statement = statement.where(col(OutboxMessage.kind) == kind)
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    session.commit()
+    return result.rowcount
 
 
 def dead_letters(

@@ -15,16 +15,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from cases.clock import utc
 from cases.errors import CaseError
 from cases.models import STATUS_LABELS, Case, OutboxMessage
-from cases.outbox import enqueue
+from cases.outbox import discard, enqueue
 
 EVENT_TYPES: tuple[str, ...] = ("case.created", "case.status_changed", "case.rated")
+PING = "webhook.ping"  # a test event an administrator sends by hand; whatever the endpoint subscribes to
 
 
 class WebhookEndpoint(SQLModel, table=True):
@@ -88,6 +89,35 @@ def set_active(session: Session, endpoint_id: int, active: bool) -> WebhookEndpo
     return endpoint
 
 
+def delete_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint | None:
+    """Remove an endpoint; what it was still owed (queued, dead-lettered) is discarded. Commits."""
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        return None
+    owed = session.exec(select(OutboxMessage.id).where(OutboxMessage.endpoint_id == endpoint_id)
+                        .where(col(OutboxMessage.kind) == "webhook")).all()
+    discard(session, [i for i in owed if i is not None], kind="webhook", states=("pending", "dead", "held"))
+    session.delete(endpoint)
+    session.commit()
+    return endpoint
+
+
+def backlog(session: Session) -> dict[int | None, dict[str, int]]:
+    """Per endpoint id: its webhook rows still waiting to be retried (``retrying``) and dead-lettered."""
+    rows = session.exec(
+        select(OutboxMessage.endpoint_id, OutboxMessage.state, func.count())
+        .where(col(OutboxMessage.kind) == "webhook")
+        .where(col(OutboxMessage.state).in_(("pending", "dead")))
+        .where(col(OutboxMessage.attempts) > 0)
+        .group_by(col(OutboxMessage.endpoint_id), col(OutboxMessage.state))
+    ).all()
+    out: dict[int | None, dict[str, int]] = {}
+    for endpoint_id, state, count in rows:
+        counts = out.setdefault(endpoint_id, {"retrying": 0, "dead": 0})
+        counts["dead" if state == "dead" else "retrying"] += int(count)
+    return out
+
+
 def list_endpoints(session: Session) -> list[WebhookEndpoint]:
     return list(session.exec(select(WebhookEndpoint).order_by(col(WebhookEndpoint.id))).all())
 
@@ -126,6 +156,17 @@ def case_payload(case: Case) -> dict[str, Any]:
         "due_at": utc(case.due_at).isoformat(),
         "created_at": utc(case.created_at).isoformat(),
         "updated_at": utc(case.updated_at).isoformat(),
+    }
+
+
+def ping_event(endpoint: WebhookEndpoint, *, actor: str, now: datetime) -> dict[str, Any]:
+    """A test event for ``endpoint``: signed and sent like the others, about no case."""
+    return {
+        "id": "evt_" + uuid.uuid4().hex,
+        "type": PING,
+        "created_at": utc(now).isoformat(),
+        "case": None,
+        "data": {"endpoint": endpoint.name, "sent_by": actor, "message": "这是一条测试事件，收到即可，无需处理"},
     }
 
 

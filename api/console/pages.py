@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from api.deps import CurrentStaff, ServicesDep
+from cases.channels import IntakeChannel
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CENTRE, ADMIN, FIELD = "admin agent", "admin", "department grid"
@@ -18,7 +19,10 @@ NAV = (("cases", "/staff/cases", "工单", CENTRE), ("handover", "/staff/handove
        ("supervision", "/staff/supervision", "督办", CENTRE), ("map", "/staff/map", "地图", CENTRE),
        ("stats", "/staff/stats", "统计", CENTRE), ("dashboard", "/staff/dashboard", "周报", CENTRE),
        ("templates", "/staff/templates", "回复模板", CENTRE), ("admin", "/staff/admin", "单位与账号", ADMIN),
-       ("my", "/staff/my", "我的工单", FIELD))
+       ("integration", "/staff/integration", "系统对接", ADMIN), ("my", "/staff/my", "我的工单", FIELD))
+# The other systems' pages (administrators): page key → (template, title), all under the nav's 系统对接.
+INTEGRATION = {"clients": ("clients.html", "接入方与密钥"), "webhooks": ("webhooks.html", "Webhook 接收端"),
+               "dead": ("dead_letters.html", "投递失败")}
 
 console_router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -86,6 +90,20 @@ async def my_cases(request: Request) -> HTMLResponse:
 @console_router.get("/admin", response_class=HTMLResponse)
 async def admin(request: Request) -> HTMLResponse:
     return _page(request, "admin.html", "admin", "单位与账号")
+
+
+@console_router.get("/integration", include_in_schema=False)
+async def integration_home() -> Response:
+    return RedirectResponse("/staff/integration/clients", status_code=303)
+
+
+@console_router.get("/integration/{part}", response_class=HTMLResponse)
+async def integration(request: Request, part: str) -> HTMLResponse:
+    if part not in INTEGRATION:
+        raise HTTPException(404, "没有这个页面")
+    template, title = INTEGRATION[part]
+    channels = [(c.value, c.label) for c in IntakeChannel if c.external]
+    return _page(request, template, part, title, section="integration", parts=INTEGRATION, channels=channels)
 
 
 @console_router.get("/stats", response_class=HTMLResponse)

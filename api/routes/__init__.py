@@ -10,6 +10,7 @@
     /api/mp/…                    api.routes.mp.*        auth, chat, reports, cases
     /api/staff/api-clients, /api/staff/webhooks, /api/staff/stats/channels
                                  api.routes.staff.integration   other systems' keys and endpoints
+    /api/staff/webhooks/dead     api.routes.staff.hook_letters  webhooks that could not be delivered
     /open311/v2/…                api.routes.open311     Open311 GeoReport v2 for other systems
     /api/platform/v1/…           api.routes.platform    the centre's platform's signed status calls
     /staff                       api.console            the staff console's pages
@@ -43,6 +44,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         exports,
         field,
         handover,
+        hook_letters,
         inbox,
         integration,
         reports,
@@ -55,7 +57,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
 
     for module in (wechat, health, geo, auth, accounts, exports, stats, cases, case_actions, dispatch, field,
                    handover, supervision, inbox, reports, templates, mp_auth, mp_chat, mp_reports, mp_cases,
-                   integration, open311, platform):
+                   integration, hook_letters, open311, platform):
         app.include_router(module.router)
     app.include_router(console_router)
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")

@@ -9,11 +9,17 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+
+from api.app import create_app
+from api.settings import Settings
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -114,3 +120,22 @@ class Platform:
                   "Content-Type": "application/json"}
         return client.post(f"/api/platform/v1/cases/{number}/status", content=body,
                            headers={**signed, **(headers or {})})
+
+
+def admin(client: TestClient) -> dict[str, str]:
+    response = client.post("/api/staff/login", json={"name": "admin", "password": "admin123"})
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@contextmanager
+def hooked_app(tmp_path: Path, platform: Platform) -> Iterator[TestClient]:
+    """The app with its worker (quick retries), the stand-in registered as its webhook endpoint."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/hooks.db", media_dir=tmp_path / "media",
+                        data_dir=tmp_path / "data", worker_poll_seconds=0.05, outbox_retry_base_seconds=0.1,
+                        outbox_max_attempts=5, webhook_timeout_seconds=30)
+    with TestClient(create_app(settings, run_worker=True)) as client:
+        made = client.post("/api/staff/webhooks", headers=admin(client),
+                           json={"name": "区工单平台", "url": platform.url, "events": []})
+        assert made.status_code == 201, made.text
+        platform.secret, platform.key_id = made.json()["secret"], made.json()["key_id"]
+        yield client

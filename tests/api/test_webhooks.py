@@ -17,9 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from api.app import create_app
-from api.settings import Settings
-from tests.api.platform_stub import Platform, signature
+from tests.api.platform_stub import Platform, admin, hooked_app, signature
 
 OPENID = "o-hook-resident"
 MB = 1024 * 1024
@@ -33,21 +31,8 @@ def platform() -> Iterator[Platform]:
 
 @pytest.fixture
 def client(tmp_path: Path, platform: Platform) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/hooks.db", media_dir=tmp_path / "media",
-                        data_dir=tmp_path / "data", worker_poll_seconds=0.05, outbox_retry_base_seconds=0.1,
-                        outbox_max_attempts=5, webhook_timeout_seconds=30)
-    with TestClient(create_app(settings, run_worker=True)) as test_client:
-        headers = admin(test_client)
-        made = test_client.post("/api/staff/webhooks", headers=headers,
-                                json={"name": "区工单平台", "url": platform.url, "events": []})
-        assert made.status_code == 201, made.text
-        platform.secret, platform.key_id = made.json()["secret"], made.json()["key_id"]
+    with hooked_app(tmp_path, platform) as test_client:
         yield test_client
-
-
-def admin(client: TestClient) -> dict[str, str]:
-    response = client.post("/api/staff/login", json={"name": "admin", "password": "admin123"})
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def send(client: TestClient, **message: Any) -> str:

@@ -1,7 +1,8 @@
 // The staff console: each page's shell (data-page on <body>) is filled from the JSON APIs by its module.
 import { $, api, chrome, flash } from "/staff/static/core.js";
 
-const CENTRE_PAGES = ["cases", "case", "handover", "supervision", "map", "stats", "dashboard", "templates", "admin", "print"];
+const CENTRE_PAGES = ["cases", "case", "handover", "supervision", "map", "stats", "dashboard", "templates", "admin", "print",
+  "clients", "webhooks", "dead"];
 const MODULES = {
   cases: ["/staff/static/pages/cases.js", "casesPage"],
   case: ["/staff/static/pages/case.js", "casePage"],
@@ -14,6 +15,9 @@ const MODULES = {
   dashboard: ["/staff/static/pages/dashboard.js", "dashboardPage"],
   stats: ["/staff/static/pages/stats.js", "statsPage"],
   map: ["/staff/static/pages/map.js", "mapPage"],
+  clients: ["/staff/static/pages/clients.js", "clientsPage"],
+  webhooks: ["/staff/static/pages/webhooks.js", "webhooksPage"],
+  dead: ["/staff/static/pages/dead_letters.js", "deadLettersPage"],
 };
 
 function loginPage() {

@@ -1,23 +1,32 @@
-"""Staff API for other systems: API keys and webhook endpoints (administrators), webhook dead letters,
-and cases counted by intake channel."""
+"""Staff API for other systems: API keys and webhook endpoints (administrators, a test event included),
+and cases counted by intake channel. Webhooks that could not be delivered: :mod:`api.routes.staff.hook_letters`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
+from sqlmodel import Session
 
-from api.deps import AdminStaff, CurrentStaff, SessionDep
+from api.deps import AdminStaff, CurrentStaff, ServicesDep, SessionDep
+from api.hooks import post_signed
 from cases.channel_queries import count_by_channel
 from cases.channels import IntakeChannel
 from cases.clients import ApiClient, ClientError, issue_key, list_clients, revoke
-from cases.models import Case
-from cases.outbox import dead_letters
-from cases.webhooks import EVENT_TYPES, EndpointError, WebhookEndpoint, create_endpoint, list_endpoints, set_active
+from cases.webhooks import (
+    EVENT_TYPES,
+    EndpointError,
+    WebhookEndpoint,
+    create_endpoint,
+    delete_endpoint,
+    list_endpoints,
+    ping_event,
+    set_active,
+)
 
 router = APIRouter(prefix="/api/staff", tags=["staff-integration"])
 
@@ -89,16 +98,10 @@ class ActiveIn(BaseModel):
     active: bool
 
 
-class HookDeadOut(BaseModel):
-    id: int
-    endpoint: str | None
-    event: str
-    event_id: str | None
-    number: str | None
-    attempts: int
-    error_code: int | None
+class PingOut(BaseModel):
+    ok: bool
+    code: int | None  # the endpoint's HTTP status, when it answered
     error: str | None
-    created_at: datetime
 
 
 class ChannelCount(BaseModel):
@@ -155,20 +158,26 @@ def switch_endpoint(endpoint_id: int, body: ActiveIn, admin: AdminStaff, session
     return EndpointOut.of(endpoint)
 
 
-@router.get("/webhooks/dead", response_model=list[HookDeadOut])
-def hook_dead_letters(
-    staff: CurrentStaff, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[HookDeadOut]:
-    """Webhooks that could not be delivered (retry one with POST /api/staff/outbox/{id}/retry)."""
-    rows = list(dead_letters(session, limit=limit, kind="webhook"))
-    names = {e.id: e.name for e in list_endpoints(session)}
-    ids = {r.case_id for r in rows if r.case_id is not None}
-    found = session.exec(select(Case.id, Case.number).where(col(Case.id).in_(ids))).all() if ids else []
-    numbers = dict(found)
-    return [HookDeadOut(id=r.id or 0, endpoint=names.get(r.endpoint_id), event=r.template_key,
-                        event_id=(r.variables or {}).get("id"), number=numbers.get(r.case_id),
-                        attempts=r.attempts, error_code=r.last_error_code, error=r.last_error,
-                        created_at=r.created_at) for r in rows]
+@router.delete("/webhooks/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_endpoint(endpoint_id: int, admin: AdminStaff, session: SessionDep) -> None:
+    """Remove an endpoint; the events it was still owed are discarded, its key id stops signing calls."""
+    if delete_endpoint(session, endpoint_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个接收端")
+
+
+@router.post("/webhooks/{endpoint_id}/test", response_model=PingOut)
+async def test_endpoint(endpoint_id: int, admin: AdminStaff, services: ServicesDep, now: Now) -> PingOut:
+    """Send one signed ``webhook.ping`` now (not queued, not retried) and say how the endpoint answered."""
+    def find() -> WebhookEndpoint | None:
+        with Session(services.engine, expire_on_commit=False) as session:
+            return session.get(WebhookEndpoint, endpoint_id)
+
+    endpoint = await asyncio.to_thread(find)
+    if endpoint is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个接收端")
+    outcome = await post_signed(services.hooks_http, endpoint, ping_event(endpoint, actor=admin.name, now=now),
+                                delivery="test")
+    return PingOut(ok=outcome.state == "sent", code=outcome.code, error=outcome.error or None)
 
 
 @router.get("/stats/channels", response_model=list[ChannelCount])
