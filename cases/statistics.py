@@ -10,7 +10,8 @@ For a range [since, until) of local days:
   (回访 recorded) / closed;
 * 重办率 (reopen rate): cases reopened (重新办理) in the range / closed in the range.
 
-A group is the case's department (未派遣 when none), street, grid or appeal type (诉求类型).
+A group is the case's department (未派遣 when none), street, grid, appeal type (诉求类型) or intake channel
+(来源渠道).
 """
 
 from collections import defaultdict
@@ -20,11 +21,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
 
-from cases.channels import UNSTATED_APPEAL, AppealType
+from cases.channels import UNSTATED_APPEAL, AppealType, IntakeChannel
 from cases.clock import CHINA, local, utc
 from cases.models import Case, CaseEvent, Rating
 
-GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格", "appeal": "诉求类型"}
+GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格", "appeal": "诉求类型", "channel": "来源渠道"}
 
 
 @dataclass
@@ -83,6 +84,8 @@ def _group(case: Case, grouping: str) -> str:
         return case.street or "未知街道"
     if grouping == "appeal":
         return AppealType(case.appeal_type).label if case.appeal_type else UNSTATED_APPEAL
+    if grouping == "channel":
+        return IntakeChannel(case.intake_channel).label
     return case.grid_name or case.grid_id or "未知网格"
 
 
@@ -95,7 +98,7 @@ def month_range(month: str) -> tuple[date, date]:
 
 
 def compute(session: Session, *, since: date, until: date, grouping: str = "department") -> Statistics:
-    """The figures of [since, until) (local days) per ``grouping`` (department, street, grid or appeal)."""
+    """The figures of [since, until) (local days) per ``grouping`` (department, street, grid, appeal or channel)."""
     if grouping not in GROUPINGS:
         raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}")
     if until <= since:

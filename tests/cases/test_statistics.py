@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from cases import AppealType, rate, transition
+from cases import AppealType, IntakeChannel, rate, transition
 from cases.ratings import mark_called_back
 from cases.statistics import compute, month_range, table
 from tests.cases.conftest import FAR, NOW, file, move_to
@@ -62,3 +62,16 @@ def test_an_empty_range_has_no_rates_and_bad_ranges_are_refused(session: Session
     with pytest.raises(ValueError):
         compute(session, since=date(2026, 1, 1), until=date(2026, 1, 8), grouping="colour")
     assert month_range("2026-12") == (date(2026, 12, 1), date(2027, 1, 1))
+
+
+def test_cases_are_counted_per_intake_channel_by_its_chinese_name(session: Session) -> None:
+    day = NOW.date()
+    file(session, openid="o-a")
+    file(session, openid="o-b", channel="mp", description="路灯不亮了好几天")
+    hotline = file(session, openid="", channel="ext", intake_channel=IntakeChannel.HOTLINE,
+                   description="小区东门路灯不亮").case
+    move_to(session, hotline.number, "closed", now=NOW)
+    stats = compute(session, since=day, until=day + timedelta(days=1), grouping="channel")
+    assert {row.group: (row.received, row.closed) for row in stats.rows} == {
+        "微信公众号": (1, 0), "微信小程序": (1, 0), "12345热线": (1, 1)}
+    assert next(iter(table(stats)))[0] == "来源渠道"

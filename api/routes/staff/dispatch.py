@@ -18,7 +18,7 @@ from api.routes.staff.case_actions import missing
 from api.routes.staff.case_schemas import CaseDetail
 from api.routes.staff.cases import case_file, case_or_404
 from api.services import Services
-from cases import AppealType, departments
+from cases import AppealType, IntakeChannel, departments
 from cases.errors import MissingField, StaffError, TransitionNotAllowed
 from cases.models import STATUS_LABELS, Case
 from cases.workflow_models import Department
@@ -92,6 +92,7 @@ class PickLists(BaseModel):
     categories: list[Option]
     departments: list[Option]
     appeal_types: list[Option]
+    channels: list[Option]  # intake channels (来源渠道), grouped 微信 / 其他系统
 
 
 def _category_names(services: Services) -> dict[str, str]:
@@ -245,4 +246,6 @@ def picklists(services: ServicesDep, staff: CurrentStaff, session: SessionDep) -
         categories=[Option(value=code, label=name, group=name.split("/")[0]) for code, name in names.items()],
         departments=[Option(value=d.name, label=d.name) for d in departments.list_departments(session)],
         appeal_types=[Option(value=a.value, label=a.label) for a in AppealType],
+        channels=[Option(value=c.value, label=c.label, group="其他系统" if c.external else "微信")
+                  for c in IntakeChannel],
     )

@@ -108,8 +108,8 @@ def stats(
     since: Annotated[date | None, Query(description="开始日期（含）")] = None,
     until: Annotated[date | None, Query(description="结束日期（含）")] = None,
     month: Annotated[str | None, Query(max_length=7, description="整月，如 2026-11")] = None,
-    group: Annotated[Literal["department", "street", "grid", "appeal"],
-                     Query(description="分组：承办单位、街道、网格或诉求类型")] = "department",
+    group: Annotated[Literal["department", "street", "grid", "appeal", "channel"],
+                     Query(description="分组：承办单位、街道、网格、诉求类型或来源渠道")] = "department",
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> Any:
     first, end = _range(now, since, until, month)

@@ -43,6 +43,7 @@ export function facts(c) {
     ["承办单位", c.department || "—"],
     ["经办人", c.assignee || "—"],
     ["提交时间", when(c.created_at)],
+    ["来源渠道", c.channel_text],
     ["办理时限", `${when(c.due_at)}　${countdown(c.due_at, c.status)}`],
   ];
 }

@@ -26,14 +26,19 @@ export function caseTags(c) {
 export function residentText(c) {
   const r = c.resident || {};
   if (r.hidden) return "居民要求保密";
-  return [c.phone || r.phone || "未留电话", r.channel === "mp" ? "小程序" : "公众号"].join(" · ");
+  const via = { mp: "小程序", oa: "公众号" }[r.channel] || c.channel_text;
+  return [c.phone || r.phone || "未留电话", via].filter(Boolean).join(" · ");
+}
+/** Where the case came in, unless through the official account (most cases): 12345热线, 数字城管, … */
+export function channelBadge(c) {
+  return c.channel && c.channel !== "wechat" ? h("span", { class: "tag channel", title: "来源渠道" }, c.channel_text) : null;
 }
 export function caseRow(c, { select = false, href = "/staff/cases/" } = {}) {
   const classes = [isOverdue(c) ? "overdue" : "", c.callback_needed || c.repeat_reporter ? "flagged" : ""].join(" ").trim();
   const late = isOverdue(c);
   return h("tr", { class: classes || null, "data-number": c.number },
     select ? h("td", { class: "pick" }, h("input", { type: "checkbox", name: "pick", value: c.number, "aria-label": `选择 ${c.number}` })) : null,
-    h("td", {}, h("a", { href: `${href}${encodeURIComponent(c.number)}` }, c.number), " ", caseTags(c)),
+    h("td", {}, h("a", { href: `${href}${encodeURIComponent(c.number)}` }, c.number), " ", channelBadge(c), caseTags(c)),
     h("td", {}, h("span", { class: `status ${c.status}` }, statusLabel(c.status, c.status_text))),
     h("td", {}, c.minor_name || c.major_name, h("div", { class: "muted" }, [c.major_name, c.appeal_text].filter(Boolean).join(" · "))),
     h("td", { class: "desc", title: c.description }, c.description),
@@ -64,9 +69,10 @@ export async function casesPage() {
     street: pickList(form.elements.street, picks.streets),
     community: pickList(form.elements.community, picks.communities),
     appeal_type: pickList(form.elements.appeal_name, picks.appeal_types),
+    channel: pickList(form.elements.channel_name, picks.channels),
   };
   // the name shown in the form for each API parameter that takes a code
-  const NAMED = { grid_id: "grid_name", category: "category_name", appeal_type: "appeal_name" };
+  const NAMED = { grid_id: "grid_name", category: "category_name", appeal_type: "appeal_name", channel: "channel_name" };
   const PARAM = Object.fromEntries(Object.entries(NAMED).map(([param, name]) => [name, param]));
   form.elements.department.append(...picks.departments.map((d) => h("option", { value: d.value }, d.label)));
   $("#bulk-department").append(...picks.departments.map((d) => h("option", { value: d.value }, d.label)));

@@ -22,6 +22,7 @@ export async function dashboardPage() {
       h("div", { class: "n" }, n), h("div", { class: "l" }, l, sub ? ` · ${sub}` : ""))));
     bars($("#by-category"), r.by_category.map((c) => [c.major_name + (c.minor_name ? ` / ${c.minor_name}` : ""), c.count]));
     bars($("#by-appeal"), r.by_appeal.map((a) => [a.appeal_text, a.count]));
+    bars($("#by-channel"), r.by_channel.map((c) => [c.channel_text, c.count]));
     bars($("#by-grid"), r.hot_grids.map((g) => [`${g.grid_name}（${g.community}）`, g.count]));
     table($("#repeat"), ["居民", "问题", "件数", "工单"], r.repeat_reporters.map((p) => [p.resident, p.minor_name, p.count,
       linkList(p.numbers)]), "本周没有一人多诉");
