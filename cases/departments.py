@@ -5,6 +5,7 @@ and what it has actually taken (cases of the same minor category in the same str
 before); every suggestion says why, in words staff read.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,12 +13,14 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from cases.clock import utc
-from cases.errors import MissingField, StaffError
+from cases.clock import LocalTime, utc
+from cases.errors import CaseNotFound, MissingField, StaffError, TransitionNotAllowed
 from cases.lifecycle import get_case, transition
 from cases.models import Case, StaffUser
 from cases.outbox import enqueue
 from cases.pushes import local_text
+from cases.queries import numbers_by_id
+from cases.vocabulary import CaseStatus
 from cases.workflow_models import Department, DepartmentNotice
 
 NOTICE_LABELS = {
@@ -236,3 +239,106 @@ def notices(session: Session, department_id: int, *, unread_only: bool = False, 
     if unread_only:
         query = query.where(col(DepartmentNotice.read_at).is_(None))
     return list(session.exec(query.order_by(col(DepartmentNotice.id).desc()).limit(limit)).all())
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    kind: str
+    kind_text: str
+    number: str | None
+    message: str
+    time: LocalTime | None
+    read: bool
+
+
+def notice_views(session: Session, department_id: int, *, unread_only: bool = False) -> list[NoticeView]:
+    """A department's notices, newest first, with the number of the case each is about."""
+    found = notices(session, department_id, unread_only=unread_only)
+    numbers = numbers_by_id(session, [n.case_id for n in found])
+    return [NoticeView(id=n.id or 0, kind=n.kind, kind_text=NOTICE_LABELS.get(n.kind, n.kind),
+                       number=numbers.get(n.case_id) if n.case_id else None, message=n.message, time=n.created_at,
+                       read=n.read_at is not None) for n in found]
+
+
+def mark_notices_read(session: Session, department_id: int, *, now: datetime) -> None:
+    """Every unread notice of the department read now. Commits."""
+    for notice in notices(session, department_id, unread_only=True, limit=1000):
+        notice.read_at = utc(now)
+        session.add(notice)
+    session.commit()
+
+
+def open_case_counts(session: Session) -> dict[str, int]:
+    """Cases each department holds (dispatched or in progress), by department name."""
+    rows = session.exec(
+        select(col(Case.department), func.count())
+        .where(col(Case.status).in_((CaseStatus.DISPATCHED, CaseStatus.PROCESSING)))
+        .group_by(col(Case.department))
+    ).all()
+    return {name: int(count) for name, count in rows if name is not None}
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    id: int
+    name: str
+    contact_person: str
+    phone: str
+    notify_openid: str | None
+    categories: list[str]
+    category_names: list[str]
+    streets: list[str]
+    active: bool
+    open_cases: int
+
+
+def department_view(department: Department, open_cases: int, category_names: Mapping[str, str]) -> DepartmentView:
+    """A department as the console lists it; ``category_names`` names each category code (大类/小类)."""
+    return DepartmentView(
+        id=department.id or 0, name=department.name, contact_person=department.contact_person,
+        phone=department.phone, notify_openid=department.notify_openid, categories=department.categories,
+        category_names=[category_names.get(c, c) for c in department.categories], streets=department.streets,
+        active=department.active, open_cases=open_cases,
+    )
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    number: str
+    ok: bool
+    message: str
+
+
+def bulk_move(
+    *, session: Session, numbers: Sequence[str], action: str, department_id: int | None, actor: str,
+    note: str | None, now: datetime,
+) -> list[BulkResult]:
+    """受理 (``accept``: the actor takes the case unless someone has it) or 派遣 (``dispatch``) several cases, each
+    on its own: one that cannot move is reported and the others still move. Commits each."""
+    results: list[BulkResult] = []
+    for number in dict.fromkeys(numbers):
+        try:
+            if action == "accept":
+                case = transition(session=session, number=number, to=CaseStatus.ACCEPTED, actor=actor, note=note,
+                                  now=now)
+                case.assignee = case.assignee or actor
+                session.add(case)
+                session.commit()
+                results.append(BulkResult(number=number, ok=True, message="已受理"))
+            else:
+                if department_id is None:
+                    raise MissingField("department")
+                moved = dispatch(session=session, number=number, department_id=department_id, actor=actor,
+                                 note=note, now=now)
+                results.append(BulkResult(number=number, ok=True, message=f"已派遣至{moved.department}"))
+        except CaseNotFound:
+            session.rollback()
+            results.append(BulkResult(number=number, ok=False, message="工单不存在"))
+        except TransitionNotAllowed as exc:
+            session.rollback()
+            results.append(BulkResult(number=number, ok=False, message=exc.explanation))
+        except StaffError as exc:
+            session.rollback()
+            results.append(BulkResult(number=number, ok=False, message=str(exc)))
+    return results

@@ -1,5 +1,7 @@
 """Errors of the case domain; each carries what an API needs to answer precisely."""
 
+from cases.vocabulary import CaseStatus
+
 
 class CaseError(Exception):
     """Base class of every error raised by :mod:`cases`."""
@@ -26,6 +28,13 @@ class TransitionNotAllowed(CaseError):
         self.current = current
         self.requested = requested
         self.allowed = allowed
+
+    @property
+    def explanation(self) -> str:
+        """Why, in the words staff read: the current status, the one asked for and the ones possible."""
+        allowed = "、".join(CaseStatus.label_of(a) for a in self.allowed) or "无（已是最终状态）"
+        return (f"当前状态“{CaseStatus.label_of(self.current)}”不能转为“{CaseStatus.label_of(self.requested)}”，"
+                f"可转为：{allowed}")
 
 
 class MissingField(CaseError):

@@ -8,8 +8,8 @@ from cases.clock import utc
 from cases.errors import CaseNotFound, MissingField, RatingRejected
 from cases.handover import request_human
 from cases.models import Case, CaseEvent, Rating, StaffNotification, row_id
+from cases.my_views import Step, public_step
 from cases.queries import PUBLIC_EVENTS, get_case_for_resident
-from cases.views import Step, public_step
 from cases.workflow_models import HandoverRequest
 
 
@@ -25,7 +25,7 @@ def last_step(session: Session, case: Case) -> Step:
         step = public_step(event)
         if step is not None:
             return step
-    return Step(at=case.updated_at, kind="status", status=case.status, department=None, note=None)
+    return Step(at=case.updated_at, kind="status", status=case.status, department=None, note=None, reopened=False)
 
 
 def add_rating_comment(*, session: Session, number: str, openid: str, comment: str, now: datetime) -> Rating:

@@ -14,7 +14,6 @@ The log holds the last messages of each resident (what they wrote, what the bot 
 written in batches by the dialogs and trimmed by age (:func:`prune_messages`).
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,18 +34,12 @@ REASON_LABELS = {"human": "请求人工", "bad_rating": "不满意评价"}
 STATE_LABELS = {"open": "待处理", "answered": "已答复", "closed": "已关闭"}
 VIA_LABELS = {"custom": "客服消息", "template": "模板消息", "subscribe": "订阅消息", "call": "电话回访"}
 KEEP_MESSAGES = timedelta(days=30)
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 class HandoverNotFound(CaseError):
     def __init__(self, request_id: int) -> None:
         super().__init__(f"人工请求 {request_id} 不存在")
         self.request_id = request_id
-
-
-def mask_phones_in(text: str) -> str:
-    """Mobile numbers inside free text shown as 138****5678."""
-    return _PHONE.sub(r"\1****\2", text)
 
 
 def open_request(

@@ -279,6 +279,17 @@ def relocate(
     return case
 
 
+def assign(*, session: Session, number: str, assignee: str | None, actor: str, now: datetime) -> Case:
+    """Assign the case to a member of staff (``None`` or blank takes the assignment back), on the timeline. Commits."""
+    case = get_case(session, number)
+    case.assignee = (assignee or "").strip() or None
+    session.add(case)
+    session.add(CaseEvent(case_id=row_id(case), kind="assigned", actor=actor,
+                          note=f"指派给 {case.assignee}" if case.assignee else "取消指派", created_at=utc(now)))
+    session.commit()
+    return case
+
+
 def add_note(*, session: Session, number: str, actor: str, note: str, now: datetime) -> CaseEvent:
     """A free-text staff note in the timeline. Commits."""
     if not note.strip():

@@ -163,3 +163,11 @@ def staff_accounts(session: Session) -> list[StaffUser]:
 
 def subscriptions_of(session: Session, openid: str) -> list[MpSubscription]:
     return list(session.exec(select(MpSubscription).where(MpSubscription.openid == openid)).all())
+
+
+def open_cases_with_point(session: Session, *, limit: int = 20_000) -> list[Case]:
+    """Open cases that have coordinates, newest first (the district map)."""
+    return list(session.exec(
+        select(Case).where(col(Case.status).in_(OPEN_STATUSES)).where(col(Case.lat).is_not(None))
+        .order_by(col(Case.created_at).desc()).limit(limit)
+    ).all())

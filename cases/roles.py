@@ -11,6 +11,7 @@ API can answer 403 with a sentence a person understands.
 """
 
 from collections.abc import Iterable
+from typing import Literal
 
 from sqlalchemy import false
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,6 +26,7 @@ AGENT = "agent"
 DEPARTMENT = "department"
 GRID = "grid"
 ROLES = (ADMIN, AGENT, DEPARTMENT, GRID)
+Role = Literal["admin", "agent", "department", "grid"]
 CENTRE = (ADMIN, AGENT)
 ROLE_LABELS = {ADMIN: "中心管理员", AGENT: "中心坐席", DEPARTMENT: "承办单位", GRID: "网格员"}
 

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, func
 from sqlalchemy import case as when
-from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from cases.clock import utc
-from cases.models import OPEN_STATUSES, Case, Resident
+from cases.models import OPEN_STATUSES, Case, Resident, StaffUser
+from cases.roles import visible_cases
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,16 @@ def search_cases(
         query.order_by(urgent_open, order, col(Case.id).desc()).offset(offset).limit(limit)
     ).all()
     return [(case, resident) for case, resident in rows], int(total)
+
+
+def own_cases(
+    session: Session, reader: StaffUser, *, status: str | None, open_only: bool, now: datetime, offset: int, limit: int
+) -> tuple[list[tuple[Case, Resident | None]], int]:
+    """The cases a department user or grid worker works on (open ones unless a status is asked), soonest due
+    first, as :func:`search_cases` pages them."""
+    scope = visible_cases(session, reader)
+    if open_only and not status:
+        still_open = col(Case.status).in_(OPEN_STATUSES)
+        scope = still_open if scope is None else and_(scope, still_open)
+    return search_cases(session, CaseFilter(status=status, sort="due"), now=now, offset=offset, limit=limit,
+                        scope=scope)

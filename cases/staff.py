@@ -1,4 +1,4 @@
-"""Staff accounts: argon2 password hashes and signed bearer tokens.
+"""Staff accounts: argon2 password hashes, the throttled sign-in, signed bearer tokens, accounts as listed.
 
 A token is ``<staff id>.<token version>.<expiry unix time>.<signature>``, signed by
 :class:`cases.tokens.TokenSigner` in the staff domain with the secret the caller passes in. Tokens are
@@ -7,16 +7,19 @@ issued before.
 """
 
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cases.clock import utc
-from cases.errors import StaffError
+from cases.errors import CaseError, StaffError
+from cases.login_throttle import LoginThrottle
 from cases.models import StaffUser
-from cases.roles import DEPARTMENT, GRID, ROLE_LABELS, ROLES
+from cases.roles import DEPARTMENT, GRID, ROLE_LABELS, ROLES, Role
 from cases.tokens import STAFF_SESSION, TokenSigner
 from cases.workflow_models import Department
 
@@ -143,6 +146,65 @@ def authenticate(*, session: Session, name: str, password: str, now: datetime) -
     session.commit()
     session.refresh(user)
     return user
+
+
+class LoginRefused(CaseError):
+    """A sign-in refused: ``blocked`` (too many failures from this address) or ``wrong`` (name or password)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def sign_in(*, session: Session, throttle: LoginThrottle, address: str, name: str, password: str,
+            now: datetime) -> StaffUser:
+    """The account of ``name`` and ``password``, the attempt counted by ``throttle`` per address and name.
+
+    Raises :class:`LoginRefused` or :class:`~cases.login_throttle.LoginBusy` (no password check could start).
+    """
+    name = name.strip()
+    if throttle.blocked(address, name, now):
+        raise LoginRefused("blocked")
+    with throttle.hashing():
+        user = authenticate(session=session, name=name, password=password, now=now)
+    if user is None:
+        throttle.failed(address, name, now)
+        raise LoginRefused("wrong")
+    throttle.succeeded(address, name)
+    return user
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    name: str
+    role: Role
+    role_text: str
+    department_id: int | None
+    department: str | None
+    grid_ids: list[str]
+    active: bool
+    last_login_at: str | None
+
+
+@dataclass(frozen=True)
+class SessionView(AccountView):
+    csrf_token: str | None = None
+    expires_in: int | None = None
+
+
+def account_view(session: Session, user: StaffUser) -> AccountView:
+    department = session.get(Department, user.department_id) if user.department_id is not None else None
+    return AccountView(
+        id=user.id or 0, name=user.name, role=cast(Role, user.role), role_text=ROLE_LABELS.get(user.role, user.role),
+        department_id=user.department_id, department=department.name if department else None,
+        grid_ids=list(user.grid_ids or []), active=user.active,
+        last_login_at=user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else None,
+    )
+
+
+def accounts_by_role(session: Session) -> list[StaffUser]:
+    return list(session.exec(select(StaffUser).order_by(col(StaffUser.role), col(StaffUser.name))).all())
 
 
 STAFF_CSRF = "gongzhi staff csrf"

@@ -23,9 +23,11 @@ from sqlmodel import Session, col, or_, select
 
 from cases.channels import UNSTATED_APPEAL, AppealType, IntakeChannel
 from cases.clock import CHINA, local, utc
+from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Rating
 
 GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格", "appeal": "诉求类型", "channel": "来源渠道"}
+MAX_DAYS = 400  # the longest range one request may ask for
 
 
 @dataclass
@@ -170,3 +172,80 @@ def table(stats: Statistics) -> Iterable[list[str]]:
     for row in [*stats.rows, stats.total]:
         yield [row.group, str(row.received), str(row.closed), percent(row.on_time_rate),
                percent(row.satisfaction_rate), percent(row.revisit_rate), percent(row.reopen_rate)]
+
+
+class RangeRefused(CaseError):
+    """A date range statistics cannot be asked for; ``field`` names the parameter at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def date_range(now: datetime, *, since: date | None, until: date | None, month: str | None,
+               max_days: int = MAX_DAYS) -> tuple[date, date]:
+    """[since, until) from a month (``2026-11``) or two days (``until`` inclusive); by default this month."""
+    if month:
+        try:
+            return month_range(month)
+        except ValueError:
+            raise RangeRefused(f"月份“{month}”的格式不正确，应为 2026-11 这样", "month") from None
+    if since is None and until is None:
+        return month_range(local(now).strftime("%Y-%m"))
+    first = since or (until or local(now).date()) - timedelta(days=29)
+    last = until or local(now).date()
+    if last < first:
+        raise RangeRefused("结束日期不能早于开始日期", "until")
+    if (last - first).days >= max_days:
+        raise RangeRefused(f"时间范围最长 {max_days} 天", "since")
+    return first, last + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RowView:
+    group: str
+    received: int
+    closed: int
+    on_time: int
+    on_time_rate: float | None
+    rated: int
+    satisfaction_rate: float | None
+    revisited: int
+    revisit_rate: float | None
+    reopened: int
+    reopen_rate: float | None
+    numbers: list[str]
+
+
+def row_view(row: Row) -> RowView:
+    return RowView(group=row.group, received=row.received, closed=row.closed, on_time=row.on_time,
+                   on_time_rate=row.on_time_rate, rated=row.rated, satisfaction_rate=row.satisfaction_rate,
+                   revisited=row.revisited, revisit_rate=row.revisit_rate, reopened=row.reopened,
+                   reopen_rate=row.reopen_rate, numbers=row.numbers)
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    day: date
+    received: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class StatisticsView:
+    since: date
+    until: date  # exclusive
+    last_day: date
+    grouping: str
+    grouping_text: str
+    rows: list[RowView]
+    total: RowView
+    trend: list[TrendDay]
+
+
+def statistics_view(stats: Statistics) -> StatisticsView:
+    """The figures as the console shows them, each rate beside its counts."""
+    return StatisticsView(since=stats.since, until=stats.until, last_day=stats.until - timedelta(days=1),
+                          grouping=stats.grouping, grouping_text=GROUPINGS[stats.grouping],
+                          rows=[row_view(r) for r in stats.rows], total=row_view(stats.total),
+                          trend=[TrendDay(day=d, received=r, closed=c) for d, r, c in stats.trend])

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from cases.attention import add_reminders
-from cases.clock import utc
+from cases.clock import LocalTime, utc
 from cases.departments import department_by_name, notify_department
 from cases.errors import CaseError, MissingField
 from cases.lifecycle import get_case
@@ -132,6 +132,30 @@ def pending_extensions(session: Session, *, limit: int = 200) -> list[tuple[Exte
         .limit(limit)
     ).all()
     return [(request, case) for request, case in rows]
+
+
+@dataclass(frozen=True)
+class ExtensionView:
+    id: int
+    number: str
+    minor_name: str
+    department: str
+    requested_by: str
+    reason: str
+    due_at: LocalTime | None
+    due_text: str
+    requested_due_at: LocalTime | None
+    requested_due_text: str
+    created_at: LocalTime | None
+
+
+def extension_views(session: Session) -> list[ExtensionView]:
+    """Extension requests waiting for the centre, oldest first, with the due time now and the one asked for."""
+    return [ExtensionView(id=r.id or 0, number=c.number, minor_name=c.minor_name, department=r.department,
+                          requested_by=r.requested_by, reason=r.reason, due_at=c.due_at, due_text=local_text(c.due_at),
+                          requested_due_at=r.requested_due_at, requested_due_text=local_text(r.requested_due_at),
+                          created_at=r.created_at)
+            for r, c in pending_extensions(session)]
 
 
 @dataclass

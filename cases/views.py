@@ -1,28 +1,28 @@
-"""Case views: what staff and residents are shown of a case, as projections of the stored rows.
+"""Case views for staff: what the console and the staff API show of a case, as projections of the stored rows.
 
-Staff views mask phones in lists (138****5678) and hide a confidential resident's identity from agents
-everywhere; the resident's views show one's own case with the steps a resident may read. Schemas in
-``api`` are built from these objects whole (``model_validate(view)``), never field by field.
+Lists mask phones (138****5678); a confidential resident's identity is hidden from agents everywhere; a
+department user or grid worker reads a case file masked and without the centre's moves and pushes. The staff
+API returns these views whole (FastAPI serialises dataclasses), so the shape is written here once; moments
+are :data:`~cases.clock.LocalTime`, shown in the centre's time zone. The resident's views are :mod:`cases.my_views`.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
 
 from cases import queries
+from cases.attention import Cluster, RepeatReporter
 from cases.channels import AppealType, IntakeChannel
-from cases.clock import utc
+from cases.clock import LocalTime, utc
 from cases.lifecycle import Move, moves_from
-from cases.models import Case, CaseEvent, OutboxMessage, Photo, Rating, Resident
+from cases.models import Case, CaseEvent, OutboxMessage, Photo, Rating, Resident, StaffUser
+from cases.ratings import FIXED_LABELS, SCORE_LABELS
+from cases.roles import ADMIN, CENTRE
 from cases.vocabulary import OPEN_STATUSES, CaseStatus, mask_phone
 
-# Steps of the resident's timeline whose staff note the resident may read (notes on other steps are internal).
-PUBLIC_NOTE_STATUSES = (CaseStatus.REJECTED, CaseStatus.CLOSED, CaseStatus.PROCESSING)
-
-
-# ---- for staff ------------------------------------------------------------------------------------
+PHOTO_URL = "/api/staff/photos/{sha256}"  # where staff fetch a photo (scoped to the cases they may see)
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class CaseSummary:
     resident: ResidentView
     department: str | None
     assignee: str | None
-    created_at: datetime
-    due_at: datetime
+    created_at: LocalTime
+    due_at: LocalTime
     overdue: bool
     callback_needed: bool
     repeat_reporter: bool
@@ -103,120 +103,213 @@ def summaries(session: Session, rows: Sequence[Case], *, admin: bool, now: datet
             for c in rows]
 
 
+def summaries_for(session: Session, rows: Sequence[Case], reader: StaffUser, now: datetime) -> list[CaseSummary]:
+    """:func:`summaries` as ``reader``'s role may see them."""
+    return summaries(session, rows, admin=reader.role == ADMIN, now=now)
+
+
+def page_summaries(session: Session, rows: Sequence[tuple[Case, Resident | None]], *, admin: bool,
+                   now: datetime) -> list[CaseSummary]:
+    """Summaries of a page of :func:`cases.search.search_cases` (its residents already read)."""
+    return summaries(session, [c for c, _r in rows], admin=admin, now=now,
+                     residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: str
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    to_text: str | None
+    note: str | None
+    department: str | None
+    time: LocalTime | None
+
+
+def event_view(event: CaseEvent) -> EventView:
+    return EventView(kind=event.kind, actor=event.actor, from_status=event.from_status, to_status=event.to_status,
+                     to_text=CaseStatus.label_of(event.to_status) if event.to_status else None, note=event.note,
+                     department=event.department, time=event.created_at)
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    stage: str  # report | disposal (处置) | verification (核查)
+    sha256: str
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+    url: str
+
+
+def photo_view(photo: Photo) -> PhotoView:
+    return PhotoView(stage=photo.stage, sha256=photo.sha256, content_type=photo.content_type, width=photo.width,
+                     height=photo.height, bytes=photo.bytes, url=PHOTO_URL.format(sha256=photo.sha256))
+
+
+@dataclass(frozen=True)
+class RatingView:
+    score: int | None
+    score_text: str | None
+    fixed: str | None
+    fixed_text: str | None
+    comment: str | None
+    needs_callback: bool
+    time: LocalTime | None
+
+
+def rating_view(rating: Rating) -> RatingView:
+    return RatingView(score=rating.score, score_text=SCORE_LABELS.get(rating.score) if rating.score else None,
+                      fixed=rating.fixed, fixed_text=FIXED_LABELS.get(rating.fixed) if rating.fixed else None,
+                      comment=rating.comment, needs_callback=rating.needs_callback, time=rating.created_at)
+
+
+@dataclass(frozen=True)
+class MoveView:
+    to: str
+    to_text: str
+    label: str
+    requires: str | None
+
+
+def move_view(move: Move) -> MoveView:
+    return MoveView(to=move.to, to_text=CaseStatus.label_of(move.to), label=move.label, requires=move.requires)
+
+
+@dataclass(frozen=True)
+class PushView:
+    id: int
+    template_key: str
+    state: str
+    attempts: int
+    last_error_code: int | None
+    last_error: str | None
+    created_at: LocalTime | None
+    sent_at: LocalTime | None
+
+
+def push_view(push: OutboxMessage) -> PushView:
+    return PushView(id=push.id or 0, template_key=push.template_key, state=push.state, attempts=push.attempts,
+                    last_error_code=push.last_error_code, last_error=push.last_error, created_at=push.created_at,
+                    sent_at=push.sent_at)
+
+
 @dataclass(frozen=True)
 class CaseDetail(CaseSummary):
     lat: float | None
     lng: float | None
     category_confidence: float
     category_source: str
-    closed_at: datetime | None
-    timeline: list[CaseEvent]
-    photos: list[Photo]
-    rating: Rating | None
+    closed_at: LocalTime | None
+    timeline: list[EventView]
+    photos: list[PhotoView]
+    rating: RatingView | None
     cluster: list[CaseSummary]
-    moves: tuple[Move, ...]
-    pushes: list[OutboxMessage]
+    moves: list[MoveView]
+    pushes: list[PushView]
 
 
 def detail(session: Session, case: Case, *, admin: bool, now: datetime) -> CaseDetail:
-    """A case's whole file for staff: unmasked phone (to call back), timeline, photos, cluster, pushes."""
+    """A case's whole file for the centre: unmasked phone (to call back), timeline, photos, cluster, pushes."""
     case_id = case.id
     assert case_id is not None
     resident = session.get(Resident, case.resident_id) if case.resident_id is not None else None
     members = queries.cluster_of(session, case)
     root = members[0].number if members and case.cluster_id else None
     base = summarize(case, resident, admin=admin, now=now, masked=False, cluster_number=root)
+    rating = queries.rating_of(session, case_id)
     return CaseDetail(
         **{name: getattr(base, name) for name in CaseSummary.__dataclass_fields__},
         lat=case.lat, lng=case.lng, category_confidence=case.category_confidence,
         category_source=case.category_source, closed_at=case.closed_at,
-        timeline=queries.timeline(session, case_id), photos=queries.photos_of(session, case_id),
-        rating=queries.rating_of(session, case_id), cluster=summaries(session, members, admin=admin, now=now),
-        moves=moves_from(case.status), pushes=queries.pushes_of(session, case_id),
+        timeline=[event_view(e) for e in queries.timeline(session, case_id)],
+        photos=[photo_view(p) for p in queries.photos_of(session, case_id)],
+        rating=rating_view(rating) if rating is not None else None,
+        cluster=summaries(session, members, admin=admin, now=now),
+        moves=[move_view(m) for m in moves_from(case.status)],
+        pushes=[push_view(p) for p in queries.pushes_of(session, case_id)],
     )
 
 
-# ---- for the resident ------------------------------------------------------------------------------
+def case_file(session: Session, case: Case, reader: StaffUser, now: datetime) -> CaseDetail:
+    """The case file as ``reader`` may read it: the centre's whole file, or for a department user or grid worker
+    a masked resident and no centre moves or pushes."""
+    found = detail(session, case, admin=reader.role == ADMIN, now=now)
+    if reader.role in CENTRE:
+        return found
+    resident = replace(found.resident, openid=None, phone=mask_phone(found.resident.phone))
+    return replace(found, phone=None if found.resident.hidden else mask_phone(case.phone), resident=resident,
+                   moves=[], pushes=[])
+
+
+# ---- lists beside the case list ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class MyCase:
-    """One of the resident's own cases, as the mini-program lists it."""
+class DueLists:
+    overdue: list[CaseSummary]
+    due_soon: list[CaseSummary]
 
+
+@dataclass(frozen=True)
+class RepeatView:
+    resident: ResidentView
+    minor_code: str
+    minor_name: str
+    count: int
+    numbers: list[str]
+
+
+def repeat_view(found: RepeatReporter, *, admin: bool) -> RepeatView:
+    return RepeatView(resident=resident_view(found.resident, admin=admin, masked=True), minor_code=found.minor_code,
+                      minor_name=found.minor_name, count=found.count, numbers=found.numbers)
+
+
+@dataclass(frozen=True)
+class ClusterView:
     number: str
-    status: str
-    status_label: str
-    description: str
-    major_name: str
+    status_text: str
     minor_name: str
     address: str
-    grid_name: str
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime
-    can_rate: bool
-    rated: bool
+    size: int
+    residents: int
+    numbers: list[str]
 
 
-def my_case(case: Case, *, rated: bool) -> MyCase:
-    return MyCase(
-        number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status),
-        description=case.description, major_name=case.major_name, minor_name=case.minor_name,
-        address=case.address, grid_name=case.grid_name, created_at=case.created_at, updated_at=case.updated_at,
-        due_at=case.due_at, can_rate=case.status == CaseStatus.CLOSED and not rated, rated=rated,
-    )
-
-
-def my_cases(session: Session, openid: str) -> list[MyCase]:
-    """The resident's cases, newest first."""
-    found = queries.cases_of_resident(session, openid)
-    rated = queries.rated_case_ids(session, [c.id for c in found if c.id is not None])
-    return [my_case(c, rated=c.id in rated) for c in found]
+def cluster_view(found: Cluster) -> ClusterView:
+    first = found.first
+    return ClusterView(number=first.number, status_text=CaseStatus.label_of(first.status),
+                       minor_name=first.minor_name, address=first.address or first.grid_name,
+                       size=len(found.members), residents=found.residents, numbers=[m.number for m in found.members])
 
 
 @dataclass(frozen=True)
-class Step:
-    """A step of the case a resident may read (its title is worded by the reply template ``mp.step_title``)."""
-
-    at: datetime
-    kind: str  # filed | status | rated
-    status: str | None
-    department: str | None
-    note: str | None
-    reopened: bool = False  # a closed case taken up again
-
-
-def public_step(event: CaseEvent) -> Step | None:
-    if event.kind == "filed":
-        return Step(at=event.created_at, kind="filed", status=CaseStatus.SUBMITTED, department=None, note=None)
-    if event.kind == "transition" and event.to_status:
-        note = event.note if event.to_status in PUBLIC_NOTE_STATUSES else None
-        return Step(at=event.created_at, kind="status", status=event.to_status,
-                    department=event.department if event.to_status == CaseStatus.DISPATCHED else None, note=note,
-                    reopened=event.from_status == CaseStatus.CLOSED)
-    if event.kind == "rated":
-        return Step(at=event.created_at, kind="rated", status=None, department=None, note=event.note)
-    return None
-
-
-@dataclass(frozen=True)
-class MyCaseDetail(MyCase):
+class MapCase:
+    number: str
+    lat: float
+    lng: float
+    status: str
+    status_text: str
+    minor_name: str
     urgent: bool
+    overdue: bool
+    grid_id: str
     department: str | None
-    photos: int
-    timeline: list[Step]
-    rating: Rating | None
-    held: list[OutboxMessage] = field(default_factory=list)  # pushes no channel could carry: shown on the page
 
 
-def my_case_detail(session: Session, case: Case, openid: str) -> MyCaseDetail:
-    case_id = case.id
-    assert case_id is not None
-    rating = queries.rating_of(session, case_id)
-    base = my_case(case, rated=rating is not None)
-    return MyCaseDetail(
-        **{name: getattr(base, name) for name in MyCase.__dataclass_fields__},
-        urgent=case.urgent, department=case.department, photos=len(queries.photos_of(session, case_id)),
-        timeline=[step for event in queries.timeline(session, case_id) if (step := public_step(event)) is not None],
-        rating=rating, held=queries.held_pushes(session, case_id, openid),
-    )
+def map_cases(session: Session, now: datetime) -> list[MapCase]:
+    """Every open case with a point, newest first, for the district map."""
+    return [MapCase(number=c.number, lat=c.lat or 0.0, lng=c.lng or 0.0, status=c.status,
+                    status_text=CaseStatus.label_of(c.status), minor_name=c.minor_name, urgent=c.urgent,
+                    overdue=utc(c.due_at) < utc(now), grid_id=c.grid_id, department=c.department)
+            for c in queries.open_cases_with_point(session)]

@@ -3,12 +3,14 @@
 * :class:`CaseStatus` — the closed loop's statuses and the Chinese label staff and residents read;
 * :class:`Place` — where a problem is: a point (GCJ-02), the words for it, and the grid it falls in;
 * :class:`Category` — what a problem is: the taxonomy's major and minor class;
-* :func:`mask_phone` — how a phone number is shown where it must not be read in full.
+* :func:`mask_phone` — how a phone number is shown where it must not be read in full (:func:`mask_phones_in`
+  inside free text).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -99,3 +101,11 @@ def mask_phone(phone: str | None) -> str | None:
     if len(digits) < 8:
         return "****"
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_phones_in(text: str) -> str:
+    """Mobile numbers inside free text masked as :func:`mask_phone` masks one."""
+    return _MOBILE_IN_TEXT.sub(lambda found: mask_phone(found.group(0)) or "", text)

@@ -21,8 +21,8 @@ import cases
 from cases import activity, followups, handover, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case
+from cases.my_views import Step
 from cases.rules import CaseRules
-from cases.views import Step
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -2,74 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.deps import NowDep, ServicesDep, SessionDep
 from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
-from cases import CaseStatus, queries, views
+from cases import CaseStatus, my_views, queries
 from cases.errors import CaseNotFound, MissingField, RatingRejected
+from cases.models import OutboxMessage
 from cases.residents import grant_subscription
 from nlu import extract_case_number
-from reply_templates import Renderer
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 PROBLEM = "mp.case_problem"
-
-
-class Public(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class CaseSummaryOut(Public):
-    number: str
-    status: str
-    status_label: str
-    description: str
-    major_name: str
-    minor_name: str
-    address: str
-    grid_name: str
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime
-    can_rate: bool
-    rated: bool
-
-
-class StepOut(Public):
-    at: datetime
-    kind: str
-    title: str
-    status: str | None
-    department: str | None
-    note: str | None
-
-
-class RatingOut(Public):
-    score: int | None
-    fixed: str | None
-    comment: str | None
-    created_at: datetime
-
-
-class NoticeOut(BaseModel):
-    key: str
-    text: str
-    at: datetime
-
-
-class CaseDetailOut(CaseSummaryOut):
-    urgent: bool
-    department: str | None
-    photos: int
-    timeline: list[StepOut]
-    rating: RatingOut | None
-    notices: list[NoticeOut] = Field(description="未能以订阅消息送达、留在工单页的通知")
 
 
 class RatingIn(BaseModel):
@@ -103,39 +51,35 @@ MyNumber = Annotated[str, Depends(my_number)]
 
 
 @router.get("/cases", summary="我的工单（新的在前）", responses=ERRORS)
-def my_cases(session: SessionDep, openid: ResidentDep) -> list[CaseSummaryOut]:
-    return [CaseSummaryOut.model_validate(c) for c in views.my_cases(session, openid)]
+def my_cases(session: SessionDep, openid: ResidentDep) -> list[my_views.MyCase]:
+    return my_views.my_cases(session, openid)
 
 
 @router.get("/cases/{number}", summary="一个工单的办理过程", responses={**ERRORS, 404: {"model": ErrorOut}})
-def my_case(number: MyNumber, services: ServicesDep, session: SessionDep, openid: ResidentDep) -> CaseDetailOut:
+def my_case(
+    number: MyNumber, services: ServicesDep, session: SessionDep, openid: ResidentDep
+) -> my_views.MyCaseDetail:
     case = queries.get_case_for_resident(session, openid, number)
     if case is None:
         raise problem(services, 404, PROBLEM, reason="not_found")
-    found = views.my_case_detail(session, case, openid)
-    notices = [NoticeOut(key=m.template_key, text=_render(services.templates, m.template_key, m.variables),
-                         at=m.created_at) for m in found.held]
-    steps = [StepOut(at=step.at, kind=step.kind, title=_title(services.templates, step), status=step.status,
-                     department=step.department, note=step.note) for step in found.timeline]
-    fields = {name: getattr(found, name) for name in CaseDetailOut.model_fields if name not in ("notices", "timeline")}
-    return CaseDetailOut.model_validate({**fields, "timeline": steps, "notices": notices})
+    templates = services.templates
 
+    def title(step: my_views.Step) -> str:
+        return templates.render("mp.step_title", kind=step.kind, status_text=CaseStatus.label_of(step.status or ""),
+                                reopened=step.reopened)
 
-def _title(templates: Renderer, step: views.Step) -> str:
-    return templates.render("mp.step_title", kind=step.kind, status_text=CaseStatus.label_of(step.status or ""),
-                            reopened=step.reopened)
+    def notice(push: OutboxMessage) -> str:
+        try:
+            return str(templates.render(push.template_key, **push.variables))
+        except Exception:
+            return templates.render("mp.notice_fallback")
 
-
-def _render(templates: Renderer, key: str, variables: dict[str, Any]) -> str:
-    try:
-        return str(templates.render(key, **variables))
-    except Exception:
-        return templates.render("mp.notice_fallback")
+    return my_views.my_case_detail(session, case, openid, title=title, notice=notice)
 
 
 @router.post("/cases/{number}/rating", status_code=201, summary="评价已办结的工单",
              responses={**ERRORS, 404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
-async def rate(number: MyNumber, body: RatingIn, services: ServicesDep, openid: ResidentDep) -> RatingOut:
+async def rate(number: MyNumber, body: RatingIn, services: ServicesDep, openid: ResidentDep) -> my_views.MyRating:
     if body.score is None and body.fixed is None:
         raise problem(services, 422, PROBLEM, reason="needs_verdict")
     try:
@@ -147,7 +91,7 @@ async def rate(number: MyNumber, body: RatingIn, services: ServicesDep, openid: 
         raise problem(services, 422, PROBLEM, reason="needs_verdict") from None
     except RatingRejected as exc:
         raise problem(services, 409 if exc.reason != "invalid" else 422, PROBLEM, reason=exc.reason) from None
-    return RatingOut.model_validate(rating)
+    return my_views.my_rating(rating)
 
 
 @router.post("/subscriptions", summary="记录居民同意接收的订阅消息", responses=ERRORS)

@@ -8,50 +8,31 @@ when the public URL is https) and the CSRF token (readable by the console's scri
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
 from api.deps import CSRF_COOKIE, SESSION_COOKIE, AdminStaff, AnyStaff, NowDep, ServicesDep, SessionDep, SettingsDep
-from api.routes.staff.auth import LoginIn
+from api.routes.staff.auth import LoginIn, signed_in
 from api.settings import Settings
 from cases.errors import StaffError
-from cases.login_throttle import LoginBusy
 from cases.models import StaffUser
-from cases.roles import ROLE_LABELS
+from cases.roles import Role
 from cases.staff import (
-    authenticate,
+    AccountView,
+    SessionView,
+    account_view,
+    accounts_by_role,
     create_staff,
     csrf_token,
-    issue_token,
     set_password,
     sign_out_everywhere,
     update_staff,
 )
-from cases.workflow_models import Department
 
 router = APIRouter(prefix="/api/staff", tags=["staff-accounts"])
-Role = Literal["admin", "agent", "department", "grid"]
-
-
-class AccountOut(BaseModel):
-    id: int
-    name: str
-    role: Role
-    role_text: str
-    department_id: int | None
-    department: str | None
-    grid_ids: list[str]
-    active: bool
-    last_login_at: str | None
-
-
-class SessionOut(AccountOut):
-    csrf_token: str | None = None
-    expires_in: int | None = None
 
 
 class AccountIn(BaseModel):
@@ -70,17 +51,6 @@ class AccountPatch(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=256)
 
 
-def account_out(session: SessionDep, user: StaffUser) -> AccountOut:
-    department = session.get(Department, user.department_id) if user.department_id is not None else None
-    role: Role = user.role  # type: ignore[assignment]
-    return AccountOut(
-        id=user.id or 0, name=user.name, role=role, role_text=ROLE_LABELS.get(user.role, user.role),
-        department_id=user.department_id, department=department.name if department else None,
-        grid_ids=list(user.grid_ids or []), active=user.active,
-        last_login_at=user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else None,
-    )
-
-
 def _set_cookies(response: Response, settings: Settings, token: str) -> str:
     secure = settings.public_url.startswith("https://")
     ttl = settings.staff_token_ttl_seconds
@@ -90,34 +60,20 @@ def _set_cookies(response: Response, settings: Settings, token: str) -> str:
     return csrf
 
 
-@router.post("/session", response_model=SessionOut, summary="控制台登录（设置会话 Cookie）")
+@router.post("/session", response_model=SessionView, summary="控制台登录（设置会话 Cookie）")
 def sign_in(
     body: LoginIn, request: Request, services: ServicesDep, response: Response, session: SessionDep,
     settings: SettingsDep, now: NowDep,
-) -> SessionOut:
-    throttle = services.staff_logins
-    name = body.name.strip()
-    address = request.client.host if request.client else "-"
-    if throttle.blocked(address, name, now):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "登录失败次数过多，请 15 分钟后再试")
-    try:
-        with throttle.hashing():
-            user = authenticate(session=session, name=name, password=body.password, now=now)
-    except LoginBusy:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "登录的人太多，请稍后再试") from None
-    if user is None:
-        throttle.failed(address, name, now)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误")
-    throttle.succeeded(address, name)
-    token = issue_token(user, secret=settings.secret_key, ttl_seconds=settings.staff_token_ttl_seconds, now=now)
+) -> SessionView:
+    user, token = signed_in(body, request, services, session, now, bearer=False)
     csrf = _set_cookies(response, settings, token)
-    return SessionOut(**account_out(session, user).model_dump(), csrf_token=csrf,
-                      expires_in=settings.staff_token_ttl_seconds)
+    return SessionView(**vars(account_view(session, user)), csrf_token=csrf,
+                       expires_in=settings.staff_token_ttl_seconds)
 
 
-@router.get("/session", response_model=SessionOut, summary="当前登录的账号")
-def who_am_i(staff: AnyStaff, session: SessionDep) -> SessionOut:
-    return SessionOut(**account_out(session, staff).model_dump())
+@router.get("/session", response_model=SessionView, summary="当前登录的账号")
+def who_am_i(staff: AnyStaff, session: SessionDep) -> SessionView:
+    return SessionView(**vars(account_view(session, staff)))
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, summary="退出登录（本浏览器）")
@@ -133,26 +89,25 @@ def sign_out_all(staff: AnyStaff, session: SessionDep, response: Response) -> No
     response.delete_cookie(CSRF_COOKIE, path="/")
 
 
-@router.get("/accounts", response_model=list[AccountOut], summary="员工账号（管理员）")
-def accounts(admin: AdminStaff, session: SessionDep) -> list[AccountOut]:
-    users = session.exec(select(StaffUser).order_by(col(StaffUser.role), col(StaffUser.name))).all()
-    return [account_out(session, u) for u in users]
+@router.get("/accounts", response_model=list[AccountView], summary="员工账号（管理员）")
+def accounts(admin: AdminStaff, session: SessionDep) -> list[AccountView]:
+    return [account_view(session, u) for u in accounts_by_role(session)]
 
 
-@router.post("/accounts", response_model=AccountOut, status_code=status.HTTP_201_CREATED, summary="新建账号")
-def add_account(body: AccountIn, admin: AdminStaff, session: SessionDep, now: NowDep) -> AccountOut:
+@router.post("/accounts", response_model=AccountView, status_code=status.HTTP_201_CREATED, summary="新建账号")
+def add_account(body: AccountIn, admin: AdminStaff, session: SessionDep, now: NowDep) -> AccountView:
     try:
         user = create_staff(session=session, name=body.name, password=body.password, role=body.role, now=now,
                             department_id=body.department_id, grid_ids=body.grid_ids)
     except StaffError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, f"无法创建账号：{exc}") from None
-    return account_out(session, user)
+    return account_view(session, user)
 
 
-@router.patch("/accounts/{account_id}", response_model=AccountOut, summary="修改账号：角色、单位、网格、停用、密码")
+@router.patch("/accounts/{account_id}", response_model=AccountView, summary="修改账号：角色、单位、网格、停用、密码")
 def change_account(
     account_id: Annotated[int, PathParam(ge=1)], body: AccountPatch, admin: AdminStaff, session: SessionDep
-) -> AccountOut:
+) -> AccountView:
     user = session.get(StaffUser, account_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "账号不存在")
@@ -165,4 +120,4 @@ def change_account(
             set_password(session=session, user=user, password=body.password)
     except StaffError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, f"无法修改账号：{exc}") from None
-    return account_out(session, user)
+    return account_view(session, user)

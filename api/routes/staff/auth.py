@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from api.deps import AdminStaff, AnyStaff, NowDep, ServicesDep, SessionDep
+from api.services import Services
 from cases import StaffError
 from cases.login_throttle import LoginBusy
+from cases.models import StaffUser
 from cases.queries import staff_accounts
-from cases.staff import authenticate, create_staff, issue_token
+from cases.staff import LoginRefused, create_staff, issue_token, sign_in
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
@@ -47,25 +51,29 @@ class StaffPublic(BaseModel):
     active: bool
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, request: Request, services: ServicesDep, session: SessionDep, now: NowDep) -> LoginOut:
-    throttle = services.staff_logins
-    name = body.name.strip()
+def signed_in(body: LoginIn, request: Request, services: Services, session: Session, now: datetime, *,
+              bearer: bool) -> tuple[StaffUser, str]:
+    """The account signing in and its new token (both ways in: bearer login and console session)."""
     address = request.client.host if request.client else "-"
-    if throttle.blocked(address, name, now):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "登录失败次数过多，请 15 分钟后再试")
     try:
-        with throttle.hashing():
-            user = authenticate(session=session, name=name, password=body.password, now=now)
+        user = sign_in(session=session, throttle=services.staff_logins, address=address, name=body.name,
+                       password=body.password, now=now)
     except LoginBusy:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "登录的人太多，请稍后再试") from None
-    if user is None:
-        throttle.failed(address, name, now)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误", headers={"WWW-Authenticate": "Bearer"})
-    throttle.succeeded(address, name)
-    ttl = services.settings.staff_token_ttl_seconds
-    token = issue_token(user, secret=services.settings.secret_key, ttl_seconds=ttl, now=now)
-    return LoginOut(access_token=token, expires_in=ttl, name=user.name, role=user.role)
+    except LoginRefused as exc:
+        if exc.reason == "blocked":
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "登录失败次数过多，请 15 分钟后再试") from None
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误",
+                            headers={"WWW-Authenticate": "Bearer"} if bearer else None) from None
+    settings = services.settings
+    return user, issue_token(user, secret=settings.secret_key, ttl_seconds=settings.staff_token_ttl_seconds, now=now)
+
+
+@router.post("/login", response_model=LoginOut)
+def login(body: LoginIn, request: Request, services: ServicesDep, session: SessionDep, now: NowDep) -> LoginOut:
+    user, token = signed_in(body, request, services, session, now, bearer=True)
+    return LoginOut(access_token=token, expires_in=services.settings.staff_token_ttl_seconds, name=user.name,
+                    role=user.role)
 
 
 @router.get("/me", response_model=StaffPublic)

@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 
 import cases
 from api.deps import CaseNumber, CurrentStaff, NowDep, ServicesDep, SessionDep
-from api.routes.staff.case_schemas import CaseDetail
-from api.routes.staff.cases import case_file, case_or_404
+from api.routes.staff.cases import case_or_404
 from cases.departments import announce_dispatch
+from cases.errors import TransitionNotAllowed
 from cases.lifecycle import add_note
 from cases.ratings import mark_called_back
+from cases.views import CaseDetail, case_file
 from cases.vocabulary import CaseStatus, Category, Place
 from geo import GeoService, UnknownGridError
 from nlu import Taxonomy, TaxonomyError
@@ -36,6 +37,12 @@ def missing(name: str) -> HTTPException:
     return HTTPException(
         422, [{"loc": ["body", name], "msg": f"请填写{FIELD_LABELS.get(name, name)}", "type": "missing"}]
     )
+
+
+def conflict(exc: TransitionNotAllowed) -> HTTPException:
+    """409 naming the current status, the one asked for and the ones possible."""
+    return HTTPException(status.HTTP_409_CONFLICT, {"message": exc.explanation, "current": exc.current,
+                                                    "requested": exc.requested, "allowed": exc.allowed})
 
 
 class TransitionIn(BaseModel):
@@ -108,17 +115,7 @@ def move_case(number: CaseNumber, body: TransitionIn, staff: CurrentStaff, sessi
             session.commit()
     except cases.TransitionNotAllowed as exc:
         session.rollback()
-        allowed = "、".join(CaseStatus.label_of(a) for a in exc.allowed) or "无（已是最终状态）"
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            {
-                "message": f"当前状态“{CaseStatus.label_of(exc.current)}”不能转为"
-                f"“{CaseStatus.label_of(exc.requested)}”，可转为：{allowed}",
-                "current": exc.current,
-                "requested": exc.requested,
-                "allowed": exc.allowed,
-            },
-        ) from None
+        raise conflict(exc) from None
     except cases.MissingField as exc:
         session.rollback()
         raise missing(exc.name) from None

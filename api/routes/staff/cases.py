@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.deps import AnyStaff, CaseNumber, CurrentStaff, Moment, NowDep, ServicesDep, SessionDep, SettingsDep
-from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary, EventPublic, Public, ResidentPublic
 from cases import attention, queries, search, views
 from cases.channels import AppealType, IntakeChannel
-from cases.clock import local
-from cases.models import Case, StaffUser
-from cases.roles import visible_cases
+from cases.models import Case
+from cases.roles import ADMIN, visible_cases
 from cases.search import CaseFilter
+from cases.views import CaseDetail, CasePage, CaseSummary, DueLists, case_file, summaries_for
 from cases.vocabulary import CaseStatus
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
-
-
-def shown_time(moment: datetime | None) -> str | None:
-    """A moment as staff read it: the centre's time zone, ``2026-11-27T09:30:00+08:00``."""
-    return local(moment).isoformat(timespec="seconds") if moment else None
 
 
 def case_or_404(session: Session, number: str) -> Case:
@@ -36,15 +28,6 @@ def case_or_404(session: Session, number: str) -> Case:
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"工单 {number} 不存在")
     return case
-
-
-def case_file(session: Session, case: Case, staff: StaffUser, now: datetime) -> CaseDetail:
-    return CaseDetail.model_validate(views.detail(session, case, admin=staff.role == "admin", now=now))
-
-
-def summaries(session: Session, rows: list[Case], staff: StaffUser, now: datetime) -> list[CaseSummary]:
-    return [CaseSummary.model_validate(s) for s in views.summaries(session, rows, admin=staff.role == "admin",
-                                                                    now=now)]
 
 
 def case_filter(
@@ -84,29 +67,6 @@ def case_filter(
 Filter = Annotated[CaseFilter, Depends(case_filter)]
 
 
-class DueLists(BaseModel):
-    overdue: list[CaseSummary]
-    due_soon: list[CaseSummary]
-
-
-class RepeatPublic(Public):
-    resident: ResidentPublic
-    minor_code: str
-    minor_name: str
-    count: int
-    numbers: list[str]
-
-
-class ClusterPublic(BaseModel):
-    number: str
-    status_text: str
-    minor_name: str
-    address: str
-    size: int
-    residents: int
-    numbers: list[str]
-
-
 @router.get("/cases", response_model=CasePage)
 def list_cases(
     staff: CurrentStaff,
@@ -119,10 +79,8 @@ def list_cases(
     # ?openid= must not link a confidential resident to their cases for an agent.
     flt = dataclasses.replace(flt, confidential_visible=staff.role == "admin")
     rows, total = search.search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size)
-    found = views.summaries(session, [c for c, _r in rows], admin=staff.role == "admin", now=now,
-                            residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
-    return CasePage(items=[CaseSummary.model_validate(s) for s in found], total=total, page=page,
-                    page_size=page_size)
+    found = views.page_summaries(session, rows, admin=staff.role == ADMIN, now=now)
+    return CasePage(items=found, total=total, page=page, page_size=page_size)
 
 
 @router.get("/cases/{number}", response_model=CaseDetail)
@@ -153,50 +111,42 @@ def due_lists(staff: CurrentStaff, session: SessionDep, now: NowDep, services: S
     """Overdue cases and those due within ``due_soon_hours`` (24 h by default)."""
     late = attention.overdue(session, now)
     soon = attention.due_soon(session, now, within_hours=services.rules.due_soon_hours)
-    return DueLists(overdue=summaries(session, late, staff, now), due_soon=summaries(session, soon, staff, now))
+    return DueLists(overdue=summaries_for(session, late, staff, now), due_soon=summaries_for(session, soon, staff, now))
 
 
 @router.get("/overdue", response_model=list[CaseSummary])
 def overdue_cases(staff: CurrentStaff, session: SessionDep, now: NowDep) -> list[CaseSummary]:
-    return summaries(session, attention.overdue(session, now), staff, now)
+    return summaries_for(session, attention.overdue(session, now), staff, now)
 
 
 @router.get("/due-soon", response_model=list[CaseSummary])
 def due_soon_cases(staff: CurrentStaff, session: SessionDep, now: NowDep, services: ServicesDep) -> list[CaseSummary]:
-    return summaries(session, attention.due_soon(session, now, within_hours=services.rules.due_soon_hours), staff, now)
+    soon = attention.due_soon(session, now, within_hours=services.rules.due_soon_hours)
+    return summaries_for(session, soon, staff, now)
 
 
 @router.get("/flagged", response_model=list[CaseSummary])
 def flagged(staff: CurrentStaff, session: SessionDep, now: NowDep) -> list[CaseSummary]:
     """Cases needing a call-back (回访) or filed by a repeat reporter."""
-    return summaries(session, attention.flagged_cases(session), staff, now)
+    return summaries_for(session, attention.flagged_cases(session), staff, now)
 
 
-@router.get("/repeat-reporters", response_model=list[RepeatPublic])
-def repeat_list(staff: CurrentStaff, session: SessionDep, now: NowDep, services: ServicesDep) -> list[RepeatPublic]:
+@router.get("/repeat-reporters", response_model=list[views.RepeatView])
+def repeat_list(staff: CurrentStaff, session: SessionDep, now: NowDep, services: ServicesDep) -> list[views.RepeatView]:
     """一人多诉: residents with several cases on one topic within the window."""
-    return [
-        RepeatPublic(resident=ResidentPublic.model_validate(views.resident_view(r.resident, admin=staff.role == "admin",
-                                                                                masked=True)),
-                     minor_code=r.minor_code, minor_name=r.minor_name, count=r.count, numbers=r.numbers)
-        for r in attention.repeat_reporters(session, now, services.rules)
-    ]
+    return [views.repeat_view(r, admin=staff.role == ADMIN) for r in attention.repeat_reporters(session, now,
+                                                                                                services.rules)]
 
 
-@router.get("/clusters", response_model=list[ClusterPublic])
-def cluster_list(staff: CurrentStaff, session: SessionDep, open_only: bool = True) -> list[ClusterPublic]:
+@router.get("/clusters", response_model=list[views.ClusterView])
+def cluster_list(staff: CurrentStaff, session: SessionDep, open_only: bool = True) -> list[views.ClusterView]:
     """多人一诉: duplicate clusters, largest first."""
-    return [
-        ClusterPublic(number=c.first.number, status_text=CaseStatus.label_of(c.first.status),
-                      minor_name=c.first.minor_name, address=c.first.address or c.first.grid_name,
-                      size=len(c.members), residents=c.residents, numbers=[m.number for m in c.members])
-        for c in attention.clusters(session, open_only=open_only)
-    ]
+    return [views.cluster_view(c) for c in attention.clusters(session, open_only=open_only)]
 
 
-@router.get("/events/recent", response_model=list[EventPublic])
+@router.get("/events/recent", response_model=list[views.EventView])
 def recent_events(
     staff: CurrentStaff, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[EventPublic]:
+) -> list[views.EventView]:
     """The latest timeline entries across all cases (the console's activity feed)."""
-    return [EventPublic.model_validate(e) for e in queries.recent_events(session, limit=limit)]
+    return [views.event_view(e) for e in queries.recent_events(session, limit=limit)]

@@ -9,35 +9,21 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlalchemy import func
-from sqlmodel import col, select
 
-import cases
 from api.deps import AdminStaff, CurrentStaff, NowDep, ServicesDep, SessionDep
-from api.routes.staff.case_actions import missing
-from api.routes.staff.case_schemas import CaseDetail
-from api.routes.staff.cases import case_file, case_or_404
+from api.routes.staff.case_actions import conflict, missing
+from api.routes.staff.cases import case_or_404
 from api.services import Services
 from cases import AppealType, IntakeChannel, departments
+from cases.departments import BulkResult, DepartmentView, department_view
 from cases.errors import MissingField, StaffError, TransitionNotAllowed
-from cases.models import STATUS_LABELS, Case
-from cases.workflow_models import Department
+from cases.lifecycle import assign as assign_case
+from cases.views import CaseDetail, case_file
+from cases.vocabulary import STATUS_LABELS
+from nlu import extract_case_number
 
 router = APIRouter(prefix="/api/staff", tags=["staff-dispatch"])
 DepartmentId = Annotated[int, PathParam(ge=1)]
-
-
-class DepartmentOut(BaseModel):
-    id: int
-    name: str
-    contact_person: str
-    phone: str
-    notify_openid: str | None
-    categories: list[str]
-    category_names: list[str]
-    streets: list[str]
-    active: bool
-    open_cases: int
 
 
 class DepartmentIn(BaseModel):
@@ -66,12 +52,6 @@ class BulkIn(BaseModel):
     action: Literal["accept", "dispatch"]
     department_id: int | None = Field(default=None, ge=1)
     note: str | None = Field(default=None, max_length=2000)
-
-
-class BulkResult(BaseModel):
-    number: str
-    ok: bool
-    message: str
 
 
 class AssignIn(BaseModel):
@@ -105,29 +85,15 @@ def _category_names(services: Services) -> dict[str, str]:
     return names
 
 
-def _department_out(services: Services, department: Department, open_cases: int) -> DepartmentOut:
-    names = _category_names(services)
-    return DepartmentOut(
-        id=department.id or 0, name=department.name, contact_person=department.contact_person,
-        phone=department.phone, notify_openid=department.notify_openid, categories=department.categories,
-        category_names=[names.get(c, c) for c in department.categories], streets=department.streets,
-        active=department.active, open_cases=open_cases,
-    )
-
-
-@router.get("/departments", response_model=list[DepartmentOut], summary="承办单位")
-def list_departments(services: ServicesDep, staff: CurrentStaff, session: SessionDep) -> list[DepartmentOut]:
-    counts = dict(session.exec(
-        select(col(Case.department), func.count())
-        .where(col(Case.status).in_(("dispatched", "processing")))
-        .group_by(col(Case.department))
-    ).all())
-    return [_department_out(services, d, counts.get(d.name, 0)) for d in departments.list_departments(session)]
+@router.get("/departments", response_model=list[DepartmentView], summary="承办单位")
+def list_departments(services: ServicesDep, staff: CurrentStaff, session: SessionDep) -> list[DepartmentView]:
+    counts, names = departments.open_case_counts(session), _category_names(services)
+    return [department_view(d, counts.get(d.name, 0), names) for d in departments.list_departments(session)]
 
 
 def _save(
     services: ServicesDep, body: DepartmentIn, session: SessionDep, now: NowDep, department_id: int | None
-) -> DepartmentOut:
+) -> DepartmentView:
     try:
         saved = departments.save_department(session=session, now=now, department_id=department_id,
                                             **body.model_dump())
@@ -135,21 +101,21 @@ def _save(
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except MissingField as exc:
         raise missing(exc.name) from None
-    return _department_out(services, saved, 0)
+    return department_view(saved, 0, _category_names(services))
 
 
-@router.post("/departments", response_model=DepartmentOut, status_code=status.HTTP_201_CREATED, summary="新增承办单位")
+@router.post("/departments", response_model=DepartmentView, status_code=status.HTTP_201_CREATED, summary="新增承办单位")
 def add_department(
     services: ServicesDep, body: DepartmentIn, admin: AdminStaff, session: SessionDep, now: NowDep
-) -> DepartmentOut:
+) -> DepartmentView:
     return _save(services, body, session, now, None)
 
 
-@router.put("/departments/{department_id}", response_model=DepartmentOut, summary="修改承办单位")
+@router.put("/departments/{department_id}", response_model=DepartmentView, summary="修改承办单位")
 def change_department(
     services: ServicesDep, department_id: DepartmentId, body: DepartmentIn, admin: AdminStaff, session: SessionDep,
     now: NowDep,
-) -> DepartmentOut:
+) -> DepartmentView:
     return _save(services, body, session, now, department_id)
 
 
@@ -158,17 +124,6 @@ def suggestions(number: str, staff: CurrentStaff, session: SessionDep) -> list[S
     case = case_or_404(session, number)
     return [SuggestionOut(department_id=s.department.id or 0, name=s.department.name, reasons=s.reasons)
             for s in departments.suggest_departments(session, case)]
-
-
-def conflict_message(exc: TransitionNotAllowed) -> str:
-    allowed = "、".join(STATUS_LABELS[a] for a in exc.allowed) or "无（已是最终状态）"
-    return (f"当前状态“{STATUS_LABELS.get(exc.current, exc.current)}”不能转为"
-            f"“{STATUS_LABELS.get(exc.requested, exc.requested)}”，可转为：{allowed}")
-
-
-def conflict(exc: TransitionNotAllowed) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, {"message": conflict_message(exc), "current": exc.current,
-                                                    "requested": exc.requested, "allowed": exc.allowed})
 
 
 @router.post("/cases/{number}/dispatch", response_model=CaseDetail, summary="派遣到承办单位（通知该单位）")
@@ -188,44 +143,19 @@ def dispatch(number: str, body: DispatchIn, staff: CurrentStaff, session: Sessio
 
 @router.post("/cases/bulk", response_model=list[BulkResult], summary="批量受理或派遣")
 def bulk(body: BulkIn, staff: CurrentStaff, session: SessionDep, now: NowDep) -> list[BulkResult]:
-    if body.action == "dispatch" and body.department_id is None:
-        raise missing("department")
-    results: list[BulkResult] = []
-    for number in dict.fromkeys(n.strip().upper() for n in body.numbers):
-        try:
-            if body.action == "accept":
-                case = cases.transition(session=session, number=number, to="accepted", actor=staff.name,
-                                        note=body.note, now=now)
-                case.assignee = case.assignee or staff.name
-                session.add(case)
-                session.commit()
-                results.append(BulkResult(number=number, ok=True, message="已受理"))
-            else:
-                assert body.department_id is not None
-                moved = departments.dispatch(session=session, number=number, department_id=body.department_id,
-                                             actor=staff.name, note=body.note, now=now)
-                results.append(BulkResult(number=number, ok=True, message=f"已派遣至{moved.department}"))
-        except cases.CaseNotFound:
-            session.rollback()
-            results.append(BulkResult(number=number, ok=False, message="工单不存在"))
-        except TransitionNotAllowed as exc:
-            session.rollback()
-            results.append(BulkResult(number=number, ok=False, message=conflict_message(exc)))
-        except StaffError as exc:
-            session.rollback()
-            results.append(BulkResult(number=number, ok=False, message=str(exc)))
-    return results
+    numbers = [extract_case_number(n) or n.strip() for n in body.numbers]  # the one case-number parser
+    try:
+        return departments.bulk_move(session=session, numbers=numbers, action=body.action,
+                                     department_id=body.department_id, actor=staff.name, note=body.note, now=now)
+    except MissingField as exc:
+        raise missing(exc.name) from None
 
 
 @router.post("/cases/{number}/assign", response_model=CaseDetail, summary="指派给工作人员（空为取消）")
 def assign(number: str, body: AssignIn, staff: CurrentStaff, session: SessionDep, now: NowDep) -> CaseDetail:
     case = case_or_404(session, number)
-    case.assignee = (body.assignee or "").strip() or None
-    session.add(case)
-    session.add(cases.CaseEvent(case_id=case.id or 0, kind="assigned", actor=staff.name,
-                                note=f"指派给 {case.assignee}" if case.assignee else "取消指派", created_at=now))
-    session.commit()
-    return case_file(session, case, staff, now)
+    assigned = assign_case(session=session, number=case.number, assignee=body.assignee, actor=staff.name, now=now)
+    return case_file(session, assigned, staff, now)
 
 
 @router.get("/picklists", response_model=PickLists, summary="筛选用的选项（名称，不是代码）")

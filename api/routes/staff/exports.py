@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from api.deps import AdminStaff, NowDep, SessionDep
 from api.routes.staff.cases import Filter
 from cases import search, views
-from cases.clock import local
+from cases.clock import local, shown
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 CSV_LIMIT = 50_000
@@ -28,7 +28,7 @@ def _yes(flag: bool) -> str:
 def row_of(s: views.CaseSummary) -> list[str]:
     return [s.number, s.status_text, s.major_name, s.minor_name, s.description, s.address, s.grid_name or s.grid_id,
             s.community, s.street, _yes(s.urgent), s.phone or "", s.department or "",
-            local(s.created_at).isoformat(timespec="seconds"), local(s.due_at).isoformat(timespec="seconds"),
+            shown(s.created_at) or "", shown(s.due_at) or "",
             _yes(s.overdue), _yes(s.callback_needed), _yes(s.repeat_reporter), s.cluster_number or "", s.channel_text,
             s.appeal_text or ""]
 
@@ -37,8 +37,7 @@ def row_of(s: views.CaseSummary) -> list[str]:
 def export_cases(admin: AdminStaff, session: SessionDep, flt: Filter, now: NowDep) -> StreamingResponse:
     """Every matching case as CSV (UTF-8 with BOM so that Excel reads the Chinese)."""
     rows, _total = search.search_cases(session, flt, now=now, offset=0, limit=CSV_LIMIT)
-    summaries = views.summaries(session, [c for c, _r in rows], admin=True, now=now,
-                                residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
+    summaries = views.page_summaries(session, rows, admin=True, now=now)
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()

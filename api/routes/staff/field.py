@@ -13,38 +13,26 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from pydantic import BaseModel, Field
-from sqlalchemy import and_
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api.deps import AnyStaff, DepartmentStaff, GridStaff, NowDep, SessionDep, SettingsDep
 from api.routes.staff.case_actions import missing
-from api.routes.staff.case_schemas import CaseDetail, CasePage, CaseSummary
-from api.routes.staff.cases import case_file, case_or_404, shown_time
+from api.routes.staff.cases import case_or_404
 from api.routes.staff.dispatch import conflict
 from api.settings import Settings
 from cases import departments, fieldwork, supervision, views
 from cases.drafts import StoredPhoto
 from cases.errors import MissingField, PhotoRejected, TransitionNotAllowed
-from cases.models import OPEN_STATUSES, Case, StaffUser
+from cases.models import Case, StaffUser
 from cases.photos import store_photo
-from cases.roles import CENTRE, OutOfScope, check_case_scope, department_of, visible_cases
-from cases.search import CaseFilter, search_cases
-from cases.vocabulary import mask_phone
+from cases.roles import OutOfScope, check_case_scope, department_of
+from cases.search import own_cases
+from cases.views import CaseDetail, CasePage, case_file
 from geo import to_gcj02
 
 router = APIRouter(prefix="/api/staff/my", tags=["staff-field"])
 MAX_PHOTOS = 9
 PHOTO_ERRORS = {"too_big": "照片太大", "not_an_image": "文件不是图片", "unsupported_type": "只支持 JPEG、PNG 图片"}
-
-
-class NoticeOut(BaseModel):
-    id: int
-    kind: str
-    kind_text: str
-    number: str | None
-    message: str
-    time: str | None
-    read: bool
 
 
 class ReturnIn(BaseModel):
@@ -65,16 +53,6 @@ def _scoped_case(session: Session, staff: StaffUser, number: str) -> Case:
     return case
 
 
-def _field_detail(session: Session, case: Case, staff: StaffUser, now: datetime) -> CaseDetail:
-    """The case file as a department or grid worker may read it: masked resident, no centre moves."""
-    detail = case_file(session, case, staff, now)
-    if staff.role in CENTRE:
-        return detail
-    resident = detail.resident.model_copy(update={"openid": None, "phone": mask_phone(detail.resident.phone)})
-    return detail.model_copy(update={"phone": None if detail.resident.hidden else mask_phone(case.phone),
-                                     "resident": resident, "moves": [], "pushes": []})
-
-
 @router.get("/cases", response_model=CasePage, summary="我的工单（承办单位：派给本单位的；网格员：本网格的）")
 def my_cases(
     staff: AnyStaff,
@@ -85,21 +63,15 @@ def my_cases(
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:
-    scope = visible_cases(session, staff)
-    if open_only and not status_:
-        still_open = col(Case.status).in_(OPEN_STATUSES)
-        scope = still_open if scope is None else and_(scope, still_open)
-    flt = CaseFilter(status=status_, sort="due")
-    rows, total = search_cases(session, flt, now=now, offset=(page - 1) * page_size, limit=page_size, scope=scope)
-    found = views.summaries(session, [c for c, _r in rows], admin=False, now=now,
-                            residents={r.id: r for _c, r in rows if r is not None and r.id is not None})
-    return CasePage(items=[CaseSummary.model_validate(s) for s in found], total=total, page=page,
+    rows, total = own_cases(session, staff, status=status_, open_only=open_only, now=now,
+                            offset=(page - 1) * page_size, limit=page_size)
+    return CasePage(items=views.page_summaries(session, rows, admin=False, now=now), total=total, page=page,
                     page_size=page_size)
 
 
 @router.get("/cases/{number}", response_model=CaseDetail)
 def my_case(number: str, staff: AnyStaff, session: SessionDep, now: NowDep) -> CaseDetail:
-    return _field_detail(session, _scoped_case(session, staff, number), staff, now)
+    return case_file(session, _scoped_case(session, staff, number), staff, now)
 
 
 async def _photos(settings: Settings, uploads: list[UploadFile] | None) -> list[StoredPhoto]:
@@ -136,7 +108,7 @@ async def dispose(
         raise conflict(exc) from None
     except MissingField as exc:
         raise missing(exc.name) from None
-    return _field_detail(session, done, staff, now)
+    return case_file(session, done, staff, now)
 
 
 @router.post("/cases/{number}/return", response_model=CaseDetail, summary="承办单位：退回中心（写明原因）")
@@ -149,7 +121,7 @@ def send_back(number: str, body: ReturnIn, staff: DepartmentStaff, session: Sess
         raise conflict(exc) from None
     except MissingField as exc:
         raise missing(exc.name) from None
-    return _field_detail(session, back, staff, now)
+    return case_file(session, back, staff, now)
 
 
 @router.post("/cases/{number}/extension", response_model=CaseDetail, summary="承办单位：申请延期")
@@ -164,7 +136,7 @@ def ask_extension(
                                       actor=staff.name, reason=body.reason, due_at=body.due_at, now=now)
     except supervision.SupervisionRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    return _field_detail(session, case, staff, now)
+    return case_file(session, case, staff, now)
 
 
 @router.post("/cases/{number}/verify", response_model=CaseDetail, summary="网格员：现场核查（照片与位置）")
@@ -199,28 +171,20 @@ async def verify(
         raise conflict(exc) from None
     except MissingField as exc:
         raise missing(exc.name) from None
-    return _field_detail(session, checked, staff, now)
+    return case_file(session, checked, staff, now)
 
 
-@router.get("/notices", response_model=list[NoticeOut], summary="承办单位：派单、催办、督办、到期提醒")
-def my_notices(staff: DepartmentStaff, session: SessionDep, unread_only: bool = False) -> list[NoticeOut]:
+@router.get("/notices", response_model=list[departments.NoticeView], summary="承办单位：派单、催办、督办、到期提醒")
+def my_notices(staff: DepartmentStaff, session: SessionDep, unread_only: bool = False) -> list[departments.NoticeView]:
     department = department_of(session, staff)
     if department is None or department.id is None:
         return []
-    found = departments.notices(session, department.id, unread_only=unread_only)
-    numbers = {c.id: c.number for c in (session.get(Case, n.case_id) for n in found if n.case_id) if c}
-    return [NoticeOut(id=n.id or 0, kind=n.kind, kind_text=departments.NOTICE_LABELS.get(n.kind, n.kind),
-                      number=numbers.get(n.case_id) if n.case_id else None, message=n.message,
-                      time=shown_time(n.created_at), read=n.read_at is not None) for n in found]
+    return departments.notice_views(session, department.id, unread_only=unread_only)
 
 
 @router.post("/notices/read", status_code=status.HTTP_204_NO_CONTENT, summary="全部标为已读")
 def read_notices(staff: DepartmentStaff, session: SessionDep, now: NowDep) -> None:
     department = department_of(session, staff)
-    if department is None or department.id is None:
-        return
-    for notice in departments.notices(session, department.id, unread_only=True, limit=1000):
-        notice.read_at = now
-        session.add(notice)
-    session.commit()
+    if department is not None and department.id is not None:
+        departments.mark_notices_read(session, department.id, now=now)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from api.deps import AdminStaff, CurrentStaff, NowDep, SessionDep
-from api.routes.staff.case_schemas import LocalTime
 from cases import queries
+from cases.clock import LocalTime
 from cases.outbox import dead_letters, retry_dead
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])

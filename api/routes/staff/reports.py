@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import CurrentStaff, Moment, NowDep, ServicesDep, SessionDep
-from api.routes.staff.case_schemas import LocalTime
+from cases.clock import LocalTime
 from cases.errors import InvalidWeek
 from cases.ratings import satisfaction
 from cases.reports import WeeklyReport, build_report, parse_week, report_csv

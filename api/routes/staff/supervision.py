@@ -10,11 +10,10 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentStaff, NowDep, SessionDep
 from api.routes.staff.case_actions import missing
-from api.routes.staff.case_schemas import CaseDetail
-from api.routes.staff.cases import case_file, case_or_404, shown_time
+from api.routes.staff.cases import case_or_404
 from cases import supervision
 from cases.errors import MissingField
-from cases.pushes import local_text
+from cases.views import CaseDetail, case_file
 
 router = APIRouter(prefix="/api/staff", tags=["staff-supervision"])
 
@@ -22,20 +21,6 @@ router = APIRouter(prefix="/api/staff", tags=["staff-supervision"])
 class UrgeIn(BaseModel):
     kind: Literal["urge", "supervise"] = Field(description="urge 催办；supervise 督办（需写明要求）")
     note: str = Field(default="", max_length=2000)
-
-
-class ExtensionOut(BaseModel):
-    id: int
-    number: str
-    minor_name: str
-    department: str
-    requested_by: str
-    reason: str
-    due_at: str | None
-    due_text: str
-    requested_due_at: str | None
-    requested_due_text: str
-    created_at: str | None
 
 
 class DecisionIn(BaseModel):
@@ -56,16 +41,9 @@ def urge(number: str, body: UrgeIn, staff: CurrentStaff, session: SessionDep, no
     return case_file(session, case, staff, now)
 
 
-@router.get("/extensions", response_model=list[ExtensionOut], summary="待审批的延期申请")
-def extensions(staff: CurrentStaff, session: SessionDep) -> list[ExtensionOut]:
-    return [
-        ExtensionOut(id=r.id or 0, number=c.number, minor_name=c.minor_name, department=r.department,
-                     requested_by=r.requested_by, reason=r.reason, due_at=shown_time(c.due_at),
-                     due_text=local_text(c.due_at),
-                     requested_due_at=shown_time(r.requested_due_at), requested_due_text=local_text(r.requested_due_at),
-                     created_at=shown_time(r.created_at))
-        for r, c in supervision.pending_extensions(session)
-    ]
+@router.get("/extensions", response_model=list[supervision.ExtensionView], summary="待审批的延期申请")
+def extensions(staff: CurrentStaff, session: SessionDep) -> list[supervision.ExtensionView]:
+    return supervision.extension_views(session)
 
 
 @router.post("/extensions/{request_id}", status_code=status.HTTP_204_NO_CONTENT, summary="审批延期（同意或不同意）")
