@@ -16,6 +16,7 @@ from cases.webhooks import emit
 
 SCORE_LABELS = {5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意"}
 FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
+SATISFIED, BASICALLY_SATISFIED = 5, 4  # the scores that count as satisfied (满意率)
 
 
 def rate(
@@ -150,7 +151,13 @@ def satisfaction(session: Session, since: datetime, until: datetime) -> Satisfac
         .group_by(col(Rating.score))
     ).all()
     counts = {score: int(count) for score, count in scores}
-    return Satisfaction(rated=sum(counts.values()), satisfied=counts.get(5, 0), basically_satisfied=counts.get(4, 0))
+    return Satisfaction(rated=sum(counts.values()), satisfied=counts.get(SATISFIED, 0),
+                        basically_satisfied=counts.get(BASICALLY_SATISFIED, 0))
+
+
+def is_satisfied(score: int | None) -> bool:
+    """满意 or 基本满意: what the satisfaction rate counts."""
+    return score in (SATISFIED, BASICALLY_SATISFIED)
 
 
 def mark_called_back(*, session: Session, number: str, actor: str, note: str, now: datetime) -> Case:

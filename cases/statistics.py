@@ -25,6 +25,7 @@ from cases.channels import UNSTATED_APPEAL, AppealType, IntakeChannel
 from cases.clock import CHINA, local, utc
 from cases.errors import CaseError
 from cases.models import Case, CaseEvent, Rating
+from cases.ratings import is_satisfied
 
 GROUPINGS = {"department": "承办单位", "street": "街道", "grid": "网格", "appeal": "诉求类型", "channel": "来源渠道"}
 MAX_DAYS = 400  # the longest range one request may ask for
@@ -155,7 +156,7 @@ def compute(session: Session, *, since: date, until: date, grouping: str = "depa
     for rating in ratings:
         rated_case = by_id.get(rating.case_id)
         if rated_case is not None and rating.score is not None:
-            bump(rated_case, rated=1, satisfied=int(rating.score >= 4))
+            bump(rated_case, rated=1, satisfied=int(is_satisfied(rating.score)))
     days = [since + timedelta(days=i) for i in range((until - since).days)]
     trend = [(day, received_by_day.get(day, 0), closed_by_day.get(day, 0)) for day in days]
     ordered = sorted(rows.values(), key=lambda r: (-r.received, -r.closed, r.group))

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 
 from api.deps import CurrentStaff, ServicesDep
 from cases.channels import IntakeChannel
+from cases.roles import ROLE_LABELS
+from cases.vocabulary import OPEN_STATUSES, STATUS_LABELS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CENTRE, ADMIN, FIELD = "admin agent", "admin", "department grid"
@@ -27,8 +29,12 @@ INTEGRATION = {"clients": ("clients.html", "接入方与密钥"), "webhooks": ("
 console_router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
+# What the console's script labels cases and accounts with: the case domain's words, not a copy of them.
+VOCABULARY = {"statuses": STATUS_LABELS, "open": [str(s) for s in OPEN_STATUSES], "roles": ROLE_LABELS}
+
+
 def _page(request: Request, template: str, page: str, title: str, **extra: Any) -> HTMLResponse:
-    context = {"page": page, "title": title, "nav": NAV, **extra}
+    context = {"page": page, "title": title, "nav": NAV, "vocabulary": VOCABULARY, **extra}
     return TEMPLATES.TemplateResponse(request, template, context)
 
 

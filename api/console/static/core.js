@@ -2,11 +2,10 @@
 // account, labels and times. The session lives in an HttpOnly cookie shared by every tab and reload; the
 // CSRF token is read from its readable companion cookie and sent with every change.
 
-export const STATUS = {
-  submitted: "待受理", accepted: "已受理", rejected: "不予受理", dispatched: "已派遣",
-  processing: "处置中", verifying: "待核查", closed: "已办结",
-};
-export const OPEN = ["submitted", "accepted", "dispatched", "processing", "verifying"];
+// The case vocabulary (status labels, open statuses, role names) as the server has it, written into each page.
+const VOCABULARY = JSON.parse(document.getElementById("vocabulary").textContent);
+export const STATUS = VOCABULARY.statuses;
+export const OPEN = VOCABULARY.open;
 export const EVENT = {
   filed: "居民提交", transition: "状态变更", reclassified: "改类", relocated: "改址", reminder: "办理提醒",
   rated: "居民评价", rating_comment: "评价留言", callback_flagged: "需回访", called_back: "已回访", note: "备注",
@@ -15,7 +14,7 @@ export const EVENT = {
   extension_requested: "申请延期", extension_decided: "延期审批",
 };
 export const ACTOR = { resident: "居民", system: "系统" };
-export const ROLE = { admin: "中心管理员", agent: "中心坐席", department: "承办单位", grid: "网格员" };
+export const ROLE = VOCABULARY.roles;
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
