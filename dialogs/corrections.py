@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from bot.filters import Kind, Predicate, StateIs
 from bot.fsm import FSMContext
 from bot.router import Router
-from bot.text import is_word
+from bot.text import is_word, tidy
 from bot.types import Kind as K
 from bot.types import Update
 from dialogs.desk import CaseDesk
@@ -40,10 +39,6 @@ _REPORT_STATES = (Report.description, Report.clarify, Report.location, Report.pl
                   Report.category_choice, Report.confirm, Report.edit_choice, Report.urgent_location)
 
 
-def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().strip("。.!！")
-
-
 def _bare_phone(text: str) -> str | None:
     phone = extract_phone(text)
     if phone is None:
@@ -55,7 +50,7 @@ def _bare_phone(text: str) -> str | None:
 def read_correction(text: str) -> tuple[str, str, str] | None:
     """(slot, wrong, value) of a correction, or None: slot is place, phone, swap, right_is, description,
     category or photos."""
-    text = _normal(text)
+    text = tidy(text)
     if _PHOTOS.search(text):
         return ("photos", "", "")
     if _CATEGORY.match(text):
