@@ -86,18 +86,7 @@ def parse_form(form: Mapping[str, str]) -> RequestForm:
                        media_url=media_url, phone=phone, name=name[:64] if name else None, appeal_type=appeal)
 
 
-@dataclass(frozen=True)
-class Located:
-    lat: float | None  # GCJ-02
-    lng: float | None
-    address: str
-    grid_id: str
-    grid_name: str
-    community: str
-    street: str
-
-
-def locate(form: RequestForm, geo: GeoService, nlu: NLU) -> Located:
+def locate(form: RequestForm, geo: GeoService, nlu: NLU) -> Place:
     """The grid of the request's point, else of the place its address (or description) names."""
     if form.lat is not None and form.lng is not None:
         try:
@@ -106,13 +95,14 @@ def locate(form: RequestForm, geo: GeoService, nlu: NLU) -> Located:
             raise Open311Error(400, "lat/long 不是有效坐标") from None
         if where.grid_id is None:
             raise Open311Error(400, "该位置不在本区网格范围内")
-        return Located(where.lat, where.lng, form.address_string or where.grid_name, where.grid_id,
-                       where.grid_name, where.community, where.street)
+        return Place(grid_id=where.grid_id, grid_name=where.grid_name, community=where.community,
+                     street=where.street, address=form.address_string or where.grid_name, lat=where.lat, lng=where.lng)
     for text in (form.address_string, nlu.place(form.address_string) or "", form.description):
         for candidate in geo.locate_text(text) if text else []:
             if candidate.grid_id:
-                return Located(candidate.lat, candidate.lng, form.address_string or candidate.name,
-                               candidate.grid_id, candidate.grid_name, candidate.community, candidate.street)
+                return Place(grid_id=candidate.grid_id, grid_name=candidate.grid_name, community=candidate.community,
+                             street=candidate.street, address=form.address_string or candidate.name,
+                             lat=candidate.lat, lng=candidate.lng)
     raise Open311Error(400, "无法根据 address_string 定位到本区的地点，请提供 lat/long 或更具体的地址")
 
 
@@ -154,14 +144,13 @@ def file_request(
 ) -> Case:
     """Classify, locate and file the request as a case of the client's channel (run in a worker thread)."""
     reading = categorise(form, nlu)
-    where = locate(form, geo, nlu)
+    place = locate(form, geo, nlu)
     draft = CaseDraft(
         openid="", channel="ext", intake_channel=IntakeChannel(client.channel), client_id=client.id,
         description=form.description,
         category=Category(reading.major_code, reading.major_name, reading.minor_code, reading.minor_name),
         category_confidence=reading.confidence, category_source="resident" if form.service_code else "auto",
-        place=Place(grid_id=where.grid_id, grid_name=where.grid_name, community=where.community,
-                    street=where.street, address=where.address, lat=where.lat, lng=where.lng),
+        place=place,
         urgent=reading.urgent, phone=form.phone, reporter_name=form.name,
         appeal_type=reading.appeal, media_url=form.media_url, token=secrets.token_hex(8),
     )
