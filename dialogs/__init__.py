@@ -9,7 +9,6 @@ and the menu's fallback, which makes sure no message goes unanswered.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from bot.dispatcher import Dispatcher
 from bot.locks import ResidentLocks
@@ -20,12 +19,13 @@ from dialogs.desk import CaseDesk
 from dialogs.say import SayMiddleware, TemplateRenderer
 from dialogs.transcript import TranscriptMiddleware
 from dialogs.understanding import MeaningMiddleware, SeenMiddleware, Understands
+from geo import GeoService
 
 __all__ = ["CaseDesk", "build_dispatcher"]
 
 
 def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: int, nlu: Understands,
-                     geo: Any, templates: TemplateRenderer, desk: CaseDesk, centre: dict[str, str],
+                     geo: GeoService, templates: TemplateRenderer, desk: CaseDesk, centre: dict[str, str],
                      location_ttl: int = 300) -> Dispatcher:
     """A dispatcher with every dialog, ready to :meth:`~bot.dispatcher.Dispatcher.freeze`."""
 
