@@ -16,9 +16,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.deps import AnyStaff, DepartmentStaff, GridStaff, NowDep, SessionDep, SettingsDep
-from api.routes.staff.case_actions import missing
+from api.routes.staff.case_actions import conflict, missing
 from api.routes.staff.cases import case_or_404
-from api.routes.staff.dispatch import conflict
 from api.settings import Settings
 from cases import departments, fieldwork, supervision, views
 from cases.drafts import StoredPhoto
