@@ -15,14 +15,14 @@ from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
 from api.deps import ServicesDep
-from api.open311 import render
 from api.services import Services
 from cases.channel_queries import ChannelQuery, case_by_token, channel_cases, latest_notes
 from cases.clients import ApiClient, ApiKeyRejected, authenticate
 from cases.errors import CaseNotFound
 from cases.lifecycle import get_case
 from cases.models import Case
-from dialogs.open311 import Open311Error, views
+from dialogs.open311 import Open311Error, encoding, views
+from dialogs.open311.encoding import Encoded
 from dialogs.open311.intake import file_request, parse_form
 from nlu import TaxonomyError
 
@@ -34,7 +34,11 @@ MAX_IDS = 100
 async def error(request: Request, exc: Exception) -> Response:
     """Any :class:`Open311Error` as the spec's error list."""
     assert isinstance(exc, Open311Error)
-    return render.error_response(exc)
+    return _sent(encoding.error(exc))
+
+
+def _sent(encoded: Encoded) -> Response:
+    return Response(encoded.body, status_code=encoded.status, media_type=encoded.media_type)
 
 
 async def _client(services: Services, key: str | None, fmt: str) -> ApiClient:
@@ -79,23 +83,23 @@ def _date(raw: str | None, fmt: str, name: str) -> datetime | None:
 
 @router.get("/services.{fmt}")
 def service_list(services: ServicesDep, fmt: str, jurisdiction_id: str | None = None) -> Response:
-    kind = render.check_format(fmt)
-    return render.answer("services", views.services(services.nlu.taxonomy), kind)
+    kind = encoding.check_format(fmt)
+    return _sent(encoding.answer("services", views.services(services.nlu.taxonomy), kind))
 
 
 @router.get("/services/{code}.{fmt}")
 def service_definition(services: ServicesDep, code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
-    kind = render.check_format(fmt)
+    kind = encoding.check_format(fmt)
     try:
         services.nlu.taxonomy.minor(code)
     except TaxonomyError:
         raise Open311Error(404, f"没有服务代码 {code[:20]}", kind) from None
-    return render.definition(views.definition(code), kind)
+    return _sent(encoding.definition(views.definition(code), kind))
 
 
 @router.post("/requests.{fmt}")
 async def post_request(request: Request, services: ServicesDep, fmt: str) -> Response:
-    kind = render.check_format(fmt)
+    kind = encoding.check_format(fmt)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise Open311Error(413, "请求体过大", kind)
     content_type = request.headers.get("content-type", "")
@@ -114,8 +118,9 @@ async def post_request(request: Request, services: ServicesDep, fmt: str) -> Res
     except Open311Error as exc:
         exc.fmt = kind
         raise
-    return render.answer("requests", [{"service_request_id": case.number, "token": case.token,
-                                       "service_notice": views.SERVICE_NOTICE, "account_id": None}], kind, 201)
+    receipt = {"service_request_id": case.number, "token": case.token, "service_notice": views.SERVICE_NOTICE,
+               "account_id": None}
+    return _sent(encoding.answer("requests", [receipt], kind, 201))
 
 
 @router.get("/requests.{fmt}")
@@ -124,7 +129,7 @@ async def get_requests(
     service_code: str | None = None, start_date: str | None = None, end_date: str | None = None,
     status: str | None = None, jurisdiction_id: str | None = None,
 ) -> Response:
-    kind = render.check_format(fmt)
+    kind = encoding.check_format(fmt)
     client = await _client(services, api_key, kind)
     statuses = set(_list(status, kind, "status"))
     if statuses - {"open", "closed"}:
@@ -136,13 +141,13 @@ async def get_requests(
     )
     with Session(services.engine, expire_on_commit=False) as session:
         rows = channel_cases(session, query)
-    return render.answer("requests", _records(services, rows), kind)
+    return _sent(encoding.answer("requests", _records(services, rows), kind))
 
 
 @router.get("/requests/{number}.{fmt}")
 async def get_request(services: ServicesDep, number: str, fmt: str, api_key: str | None = None,
                       jurisdiction_id: str | None = None) -> Response:
-    kind = render.check_format(fmt)
+    kind = encoding.check_format(fmt)
     client = await _client(services, api_key, kind)
     with Session(services.engine, expire_on_commit=False) as session:
         try:
@@ -151,16 +156,16 @@ async def get_request(services: ServicesDep, number: str, fmt: str, api_key: str
             case = None
     if case is None or case.intake_channel != client.channel:
         raise Open311Error(404, f"没有服务请求 {number[:24]}", kind)
-    return render.answer("requests", _records(services, [case]), kind)
+    return _sent(encoding.answer("requests", _records(services, [case]), kind))
 
 
 @router.get("/tokens/{token}.{fmt}")
 async def get_token(services: ServicesDep, token: str, fmt: str, api_key: str | None = None,
                     jurisdiction_id: str | None = None) -> Response:
-    kind = render.check_format(fmt)
+    kind = encoding.check_format(fmt)
     client = await _client(services, api_key, kind)
     with Session(services.engine, expire_on_commit=False) as session:
         case = case_by_token(session, token)
     if case is None or case.intake_channel != client.channel:
         raise Open311Error(404, f"没有令牌 {token[:24]}", kind)
-    return render.answer("requests", [{"service_request_id": case.number, "token": token}], kind)
+    return _sent(encoding.answer("requests", [{"service_request_id": case.number, "token": token}], kind))

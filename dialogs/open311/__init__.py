@@ -1,6 +1,6 @@
-"""Other systems' reports through Open311 GeoReport v2: a request's form to a filed case (:mod:`.intake`) and
-our taxonomy and cases in Open311's vocabulary (:mod:`.views`). The HTTP routes and the JSON/XML encoding
-live in ``api``.
+"""Other systems' reports through Open311 GeoReport v2: a request's form to a filed case (:mod:`.intake`),
+our taxonomy and cases in Open311's vocabulary (:mod:`.views`) and its two formats, JSON and XML
+(:mod:`.encoding`). The HTTP routes live in ``api/routes/open311.py``.
 """
 
 FORMATS: tuple[str, ...] = ("json", "xml")

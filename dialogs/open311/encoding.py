@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
-
-from fastapi import Response
 
 from dialogs.open311 import Open311Error
 
 Format = Literal["json", "xml"]
+JSON_TYPE, XML_TYPE = "application/json; charset=utf-8", "text/xml; charset=utf-8"
 # The list element and the record element of each kind of answer, as the spec names them.
 ROOTS: dict[str, tuple[str, str]] = {
     "services": ("services", "service"),
@@ -69,22 +69,31 @@ def to_xml(root: str, item: str | None, payload: Sequence[Mapping[str, Any]] | M
     return b'<?xml version="1.0" encoding="UTF-8"?>' + tostring(element, encoding="utf-8", xml_declaration=False)
 
 
-def answer(kind: str, payload: Sequence[Mapping[str, Any]], fmt: Format, status: int = 200) -> Response:
+@dataclass(frozen=True)
+class Encoded:
+    """An answer ready to send: its bytes, their media type and the HTTP status."""
+
+    body: bytes
+    media_type: str
+    status: int = 200
+
+
+def answer(kind: str, payload: Sequence[Mapping[str, Any]], fmt: Format, status: int = 200) -> Encoded:
     """A list answer (services, requests, errors) in ``fmt``."""
     if fmt == "xml":
         root, item = ROOTS[kind]
-        return Response(to_xml(root, item, payload), status_code=status, media_type="text/xml; charset=utf-8")
-    return Response(json.dumps(list(payload), ensure_ascii=False), status_code=status,
-                    media_type="application/json; charset=utf-8")
+        return Encoded(to_xml(root, item, payload), XML_TYPE, status)
+    return Encoded(json.dumps(list(payload), ensure_ascii=False).encode("utf-8"), JSON_TYPE, status)
 
 
-def definition(payload: Mapping[str, Any], fmt: Format) -> Response:
+def definition(payload: Mapping[str, Any], fmt: Format) -> Encoded:
     """A service definition (one record, not a list)."""
     if fmt == "xml":
-        return Response(to_xml("service_definition", None, payload), media_type="text/xml; charset=utf-8")
-    return Response(json.dumps(payload, ensure_ascii=False), media_type="application/json; charset=utf-8")
+        return Encoded(to_xml("service_definition", None, payload), XML_TYPE)
+    return Encoded(json.dumps(payload, ensure_ascii=False).encode("utf-8"), JSON_TYPE)
 
 
-def error_response(exc: Open311Error) -> Response:
+def error(exc: Open311Error) -> Encoded:
+    """Whatever went wrong, in the spec's error list and the format that was asked for."""
     fmt: Format = "xml" if exc.fmt == "xml" else "json"
     return answer("errors", [{"code": exc.status, "description": exc.description}], fmt, exc.status)
