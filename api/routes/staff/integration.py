@@ -4,15 +4,13 @@ and cases counted by intake channel. Webhooks that could not be delivered: :mod:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api.deps import AdminStaff, CurrentStaff, ServicesDep, SessionDep
+from api.deps import AdminStaff, CurrentStaff, NowDep, ServicesDep, SessionDep
 from api.hooks import post_signed
 from cases.channel_queries import count_by_channel
 from cases.channels import IntakeChannel
@@ -36,12 +34,7 @@ ENDPOINT_ERRORS = {"name_taken": "名称已被使用", "bad_url": "地址须以 
                    "bad_event": f"事件只能是 {'、'.join(EVENT_TYPES)}", "bad_name": "名称不能为空，且不超过 64 个字"}
 
 
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] | None = getattr(request.app.state.services, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(_now)]
+Now = NowDep  # the services' one clock
 
 
 class ClientIn(BaseModel):
