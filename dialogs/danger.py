@@ -27,6 +27,11 @@ from nlu import detect_urgency
 router = Router("danger")
 
 
+def warn(say: Say, kind: str | None) -> None:
+    """The emergency line: which number to call for this kind of danger, before anything else."""
+    say("report.urgent", kind=kind or "", hotline=urgent_hotline(kind))
+
+
 def _danger(update: Update, data: dict[str, Any]) -> bool:
     return bool(update.text.strip()) and detect_urgency(update.text).urgent
 
@@ -35,7 +40,7 @@ def _danger(update: Update, data: dict[str, Any]) -> bool:
 async def danger(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any, meaning: Any,
                  raw_state: str | None, location_ttl: int) -> None:
     kind = detect_urgency(update.text).kind
-    say("report.urgent", kind=kind or "", hotline=urgent_hotline(kind))
+    warn(say, kind)
     data = await state.get_data()
     in_report = raw_state is not None and Report.contains(raw_state) and raw_state != Report.resume
     if not in_report:

@@ -142,6 +142,11 @@ def set_point(data: dict[str, Any], found: Any, address: str) -> None:
     data.pop("road_hint", None)
 
 
+def point_address(geo: Any, found: Any, label: str) -> str:
+    """How a located point is named: the label given with it, else the nearest named place, else its grid."""
+    return label or geo.describe_point(found.lat, found.lng) or found.grid_name
+
+
 def places_from_text(data: dict[str, Any], text: str, geo: Any) -> list[Any]:
     """Look for place words; one clear winner sets the location, several become numbered choices.
 

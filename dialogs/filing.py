@@ -49,10 +49,20 @@ def drafts_of(update: Update, data: dict[str, Any]) -> list[CaseDraft]:
     return [_draft(update, data, data["description"], data.get("category") or {}, data.get("appeal"))]
 
 
+async def file_drafts(update: Update, data: dict[str, Any], desk: CaseDesk) -> list[FiledCase]:
+    """File what the draft holds (the chat after 确认, the mini-program's form on submission)."""
+    return [await desk.file(draft) for draft in drafts_of(update, data)]
+
+
 async def file_report(update: Update, data: dict[str, Any], state: FSMContext, say: Say, desk: CaseDesk) -> None:
-    filed = [await desk.file(draft) for draft in drafts_of(update, data)]
+    filed = await file_drafts(update, data, desk)
     await state.set_data(fresh(data))
     await state.set_state(None)
+    tell_filed(filed, say)
+
+
+def tell_filed(filed: list[FiledCase], say: Say) -> None:
+    """The case number(s), who handles it and when to expect an answer."""
     if len(filed) > 1:
         say("report.filed_several", cases=[_view(one) for one in filed])
         return

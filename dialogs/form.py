@@ -1,9 +1,12 @@
-"""The mini-program's report form: everything in one submission, read and filed like a chat report.
+"""The mini-program's report form: one submission read into the chat's draft and filed by the chat's code.
 
     description ─ phone ─ photo count ─ point (lat+lng+crs) ─ chosen category   (checked first, in this order)
     photos stored (EXIF removed) ─▶ where: the point, else the address words, else a photo's GPS position
-    ─▶ what: the resident's category, else the NLU's one understanding call ─▶ the case desk files it
+    ─▶ what: the NLU's one understanding call, read into the draft as a chat message is (category, appeal
+    type, urgency); the resident's chosen category wins ─▶ filed by :mod:`dialogs.filing`, answered with the
+    chat's templates (the emergency line first when it tells of danger)
 
+The submission is the resident's confirmation: a form is one report (several problems in it stay one case).
 A form that cannot be filed raises :class:`FormProblem` naming why (``reason``, as the reply template
 ``mp.report_problem`` words it) and the HTTP status that fits.
 """
@@ -11,16 +14,21 @@ A form that cannot be filed raises :class:`FormProblem` naming why (``reason``, 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from cases import AppealType, Category, FiledCase, Place
-from cases.drafts import CaseDraft, StoredPhoto
+from bot.types import Channel, Kind, Update
+from cases import Category, FiledCase
+from cases.drafts import StoredPhoto
 from cases.errors import InvalidDraft, PhotoRejected
+from dialogs.danger import warn
 from dialogs.desk import CaseDesk
-from dialogs.words import urgent_hotline
-from geo import GeoService, InvalidCoordinate, PointLocation, UnknownCrsError
+from dialogs.draft import add_description, choose_category, place_of, point_address, set_place, set_point, without_phone
+from dialogs.filing import file_drafts, tell_filed
+from dialogs.say import Say
+from geo import GeoService, InvalidCoordinate, UnknownCrsError
 from nlu import NLU, TaxonomyError, Understanding
 
 MAX_PHOTOS = 9
@@ -59,18 +67,11 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
-class Located:
-    place: Place
-    source: Source
-
-
-@dataclass(frozen=True)
 class FiledForm:
     filed: FiledCase
-    suggestion: Suggestion
-    located: Located
-    photos: list[StoredPhoto] = field(default_factory=list)
-    danger: str | None = None  # the kind of danger to people the description tells of (fire, gas…)
+    category: Suggestion  # as filed: the resident's choice (score 1) or the classifier's reading
+    source: Source
+    photos: int
 
 
 def suggestions(understanding: Understanding) -> list[Suggestion]:
@@ -86,22 +87,22 @@ def suggestions(understanding: Understanding) -> list[Suggestion]:
     return found
 
 
-def chosen_category(nlu: NLU, code: str) -> Suggestion:
+def chosen_category(nlu: NLU, code: str) -> dict[str, Any]:
+    """The resident's pick as the chat's category choice (a minor with its major)."""
     try:
         minor = nlu.taxonomy.minor(code.strip())
         major = nlu.taxonomy.major(minor.major_code)
     except TaxonomyError:
         raise FormProblem("unknown_category", code=code) from None
-    return Suggestion(Category(major_code=major.code, major_name=major.name, minor_code=minor.code,
-                               minor_name=minor.name), score=1.0)
+    return {"code": minor.code, "name": minor.name, "major_code": major.code, "major_name": major.name}
 
 
-def check(form: ReportForm, nlu: NLU) -> tuple[str, str | None, Suggestion | None]:
-    """The cleaned description and phone, and the resident's category; :class:`FormProblem` otherwise."""
-    description = form.description.strip()
+def check(form: ReportForm, nlu: NLU) -> tuple[str, str | None, dict[str, Any] | None]:
+    """The description (the phone taken out), the phone and the resident's category; :class:`FormProblem`."""
+    phone = re.sub(r"[\s\-]", "", form.phone or "") or None
+    description = without_phone(form.description, phone)
     if not description:
         raise FormProblem("no_description")
-    phone = re.sub(r"[\s\-]", "", form.phone or "") or None
     if phone is not None and not PHONE.match(phone):
         raise FormProblem("bad_phone")
     count = max(form.photo_count, len(form.photos))
@@ -114,32 +115,34 @@ def check(form: ReportForm, nlu: NLU) -> tuple[str, str | None, Suggestion | Non
     return description, phone, chosen_category(nlu, form.category) if form.category else None
 
 
-async def file_form(form: ReportForm, *, nlu: NLU, geo: GeoService, desk: CaseDesk) -> FiledForm:
+async def file_form(form: ReportForm, *, nlu: NLU, geo: GeoService, desk: CaseDesk, say: Say) -> FiledForm:
+    """Read the form into a draft as the chat does, file it, and say what the chat says after 确认."""
     description, phone, chosen = check(form, nlu)
     stored = [await _store(desk, content, index) for index, content in enumerate(form.photos, start=1)]
-    located = locate(geo, form, stored)
-    understanding = nlu.understand(description)
-    picked = chosen or next(iter(suggestions(understanding)), None)
-    if picked is None:
+    data: dict[str, Any] = {"phone": phone, "phone_source": "typed" if phone else None,
+                            "confidential": form.confidential, "photos": [asdict(p) for p in stored],
+                            "merged": True}
+    source = locate(data, geo, form, stored)
+    understanding = nlu.understand(description)  # the one understanding call
+    if understanding.urgent:
+        warn(say, understanding.urgency_kind)
+    add_description(data, description, nlu, understanding)
+    if chosen is not None:
+        choose_category(data, chosen)
+    category = data.get("category")
+    if not category:
         raise FormProblem("category")
-    draft = CaseDraft(openid=form.openid, channel="mp", description=description, place=located.place,
-                      category=picked.category, category_confidence=picked.score,
-                      category_source="resident" if chosen else "auto", urgent=bool(understanding.urgent),
-                      phone=phone, confidential=form.confidential, photos=stored,
-                      appeal_type=AppealType.named(understanding.appeal))
+    update = Update(kind=Kind.TEXT, text=description, resident_id=form.openid, channel=Channel.MINI_PROGRAM,
+                    message_id=f"form-{uuid.uuid4().hex}")
     try:
-        filed = await desk.file(draft)
+        filed = await file_drafts(update, data, desk)
     except InvalidDraft as exc:
         raise FormProblem(exc.field) from None
-    return FiledForm(filed=filed, suggestion=picked, located=located, photos=stored,
-                     danger=(understanding.urgency_kind or "") if understanding.urgent else None)
-
-
-def emergency_line(form: FiledForm) -> dict[str, str] | None:
-    """The variables of ``report.urgent`` for a form telling of danger (the same words as the chat's)."""
-    if form.danger is None:
-        return None
-    return {"kind": form.danger, "hotline": urgent_hotline(form.danger)}
+    tell_filed(filed, say)
+    picked = Suggestion(Category(major_code=category["major_code"], major_name=category["major_name"],
+                                 minor_code=category["minor_code"], minor_name=category["minor_name"]),
+                        score=float(category["confidence"]))
+    return FiledForm(filed=filed[0], category=picked, source=source, photos=len(stored))
 
 
 async def _store(desk: CaseDesk, content: bytes, index: int) -> StoredPhoto:
@@ -151,32 +154,29 @@ async def _store(desk: CaseDesk, content: bytes, index: int) -> StoredPhoto:
         raise FormProblem("photo", 413 if exc.reason == "too_big" else 422, index=index, photo=exc.reason) from None
 
 
-def locate(geo: GeoService, form: ReportForm, stored: list[StoredPhoto]) -> Located:
-    """The point given, else the address words, else the first photo taken inside the district."""
+def locate(data: dict[str, Any], geo: GeoService, form: ReportForm, stored: list[StoredPhoto]) -> Source:
+    """The report's place, as the chat sets it: the point given, else the address words, else the first
+    photo taken inside the district."""
     if form.lat is not None and form.lng is not None and form.crs:
         try:
             found = geo.locate_point(form.lat, form.lng, crs=form.crs)
         except (InvalidCoordinate, UnknownCrsError):
             raise FormProblem("bad_point") from None
-        return _point(found, form.address or geo.describe_point(found.lat, found.lng), "point")
+        if found.grid_id is None:
+            raise FormProblem("outside")
+        set_point(data, found, point_address(geo, found, (form.address or "").strip()))
+        return "point"
     address = (form.address or "").strip()
     if address:
         best = next((c for c in geo.locate_text(address) if c.grid_id), None)
-        if best is None or best.grid_id is None:
+        if best is None:
             raise FormProblem("address_not_found")
-        return Located(Place(grid_id=best.grid_id, grid_name=best.grid_name, community=best.community,
-                             street=best.street, address=address, lat=best.lat, lng=best.lng), "address")
+        set_place(data, place_of(best))
+        return "address"
     for photo in stored:
         if photo.gps is not None:
             found = geo.locate_point(photo.gps[0], photo.gps[1], crs="wgs84")
             if found.grid_id is not None:
-                return _point(found, geo.describe_point(found.lat, found.lng), "photo")
+                set_point(data, found, point_address(geo, found, ""))
+                return "photo"
     raise FormProblem("no_place")
-
-
-def _point(found: PointLocation, address: str, source: Source) -> Located:
-    if found.grid_id is None:
-        raise FormProblem("outside")
-    return Located(Place(grid_id=found.grid_id, grid_name=found.grid_name, community=found.community,
-                         street=found.street, address=address or found.grid_name, lat=found.lat,
-                         lng=found.lng), source)

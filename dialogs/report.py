@@ -32,6 +32,7 @@ from dialogs.draft import (
     fresh,
     minor_choices,
     places_from_text,
+    point_address,
     set_place,
     set_point,
 )
@@ -178,7 +179,7 @@ def _point(data: dict[str, Any], lat: float, lng: float, crs: str, label: str, g
     if found.grid_id is None:
         say("report.location_outside")
         return False
-    address = label or geo.describe_point(found.lat, found.lng) or found.grid_name
+    address = point_address(geo, found, label)
     set_point(data, found, address)
     say("report.location_set", place=address, grid_name=found.grid_name, community=found.community)
     return True

@@ -40,14 +40,15 @@ class Say:
     def _render_pending(self) -> list[str]:
         return [self.templates.render(key, **variables) for key, variables in self.pending]
 
-    async def flush(self) -> None:
-        """Render what was said (in a worker thread) and hand it to the responder."""
+    async def flush(self) -> list[str]:
+        """Render what was said (in a worker thread), hand it to the responder and return it."""
         if not self.pending:
-            return
+            return []
         texts = await asyncio.to_thread(self._render_pending)
         self.pending.clear()
         for text in texts:
             self.responder.text(text)
+        return texts
 
 
 class SayMiddleware(BaseMiddleware):

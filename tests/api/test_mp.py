@@ -200,6 +200,21 @@ def test_a_report_with_photos_and_a_pin_is_filed_as_a_mini_program_case(client: 
     assert detail["photos"] == 2 and detail["can_rate"] is False
 
 
+def test_the_form_is_read_and_answered_as_a_chat_report_is(client: TestClient) -> None:
+    headers = login(client, "o_mp_same")
+    response = report(client, headers, description="我要举报，星河雅居门口有人偷倒建筑垃圾，电话13912345678",
+                      address="星河雅居", phone="13912345678")
+    assert response.status_code == 201, response.text
+    filed = response.json()
+    [message] = filed["messages"]  # the chat's report.filed, word for word
+    assert message.startswith("已提交，谢谢您！工单号 " + filed["number"]) and "兰亭第1网格" in message
+    assert filed["emergency_hint"] is None and filed["category"]["minor_name"] == "建筑垃圾乱倒"
+    with Session(engine(client)) as session:
+        case = session.exec(select(Case).where(Case.number == filed["number"])).one()
+    assert (case.appeal_type, case.phone, case.urgent) == ("report", "13912345678", False)
+    assert case.description == "我要举报，星河雅居门口有人偷倒建筑垃圾"  # the phone taken out, as in the chat
+
+
 def test_someone_elses_case_is_not_found(client: TestClient) -> None:
     owner = login(client, "o_mp_owner")
     number = report(client, owner, description="垃圾桶满了没人清理", address=PLACE["name"]).json()["number"]

@@ -98,14 +98,29 @@ class Resident:
     log: list[tuple[str, Turn]] = field(default_factory=list)
     _headers: dict[str, str] = field(default_factory=dict)
 
+    def _login(self) -> dict[str, str]:
+        if not self._headers:
+            client = self.app.client
+            code = client.post("/sandbox/api/mp/code", json={"openid": self.openid}).json()["code"]
+            token = client.post("/api/mp/login", json={"code": code}).json()["token"]
+            self._headers = {"Authorization": f"Bearer {token}"}
+        return self._headers
+
+    def form(self, **fields: str) -> tuple[Turn, dict[str, Any]]:
+        """Submit the mini-program's report form; the turn holds the receipt's messages."""
+        self.app.recorder.keys.clear()
+        response = self.app.client.post("/api/mp/reports", headers=self._login(), data=fields)
+        assert response.status_code == 201, response.text
+        receipt: dict[str, Any] = response.json()
+        turn = Turn(list(self.app.recorder.keys), "\n".join(receipt["messages"]))
+        self.log.append((f"[表单] {fields.get('description', '')}", turn))
+        return turn, receipt
+
     def _send(self, shown: str, **message: Any) -> Turn:
         self.app.recorder.keys.clear()
         client = self.app.client
         if self.mini_program:
-            if not self._headers:
-                code = client.post("/sandbox/api/mp/code", json={"openid": self.openid}).json()["code"]
-                token = client.post("/api/mp/login", json={"code": code}).json()["token"]
-                self._headers = {"Authorization": f"Bearer {token}"}
+            self._login()
             if "content" in message:
                 message["text"] = message.pop("content")
             if "image_base64" in message:
@@ -146,6 +161,16 @@ class Resident:
             lines.append(f"居民：{shown}")
             lines.extend(f"共治：{line}" for line in turn.text.splitlines() if line.strip())
         return "\n".join(lines)
+
+
+def check_case(case: Case, *, category: str, grid: str, address: str, phone: str | None = None,
+               urgent: bool = False, appeal: str = "complaint") -> None:
+    """What staff will read of a filed case: its category (minor), place (grid), address text, phone, urgent
+    flag and appeal type (诉求类型, a ``cases.AppealType`` code)."""
+    found = {"category": case.minor_name, "grid": case.grid_name, "address": case.address, "phone": case.phone,
+             "urgent": case.urgent, "appeal": case.appeal_type}
+    assert found == {"category": category, "grid": grid, "address": address, "phone": phone, "urgent": urgent,
+                     "appeal": appeal}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conversation.conftest import Resident
+from tests.conversation.conftest import Resident, check_case
 
 
 def test_a_danger_word_mid_report_gets_the_emergency_line_and_an_urgent_case(resident: Resident) -> None:
@@ -13,8 +13,8 @@ def test_a_danger_word_mid_report_gets_the_emergency_line_and_an_urgent_case(res
     assert turn.keys[0] == "report.urgent" and "119" in turn.text.splitlines()[0]
     assert "report.urgent_filed" in turn and "report.not_understood_confirm" not in turn
     [case] = resident.cases()
-    assert case.urgent and case.minor_name == "燃气泄漏"
-    assert case.address == "星河雅居3栋" and case.description.startswith("有人煤气泄漏了")
+    check_case(case, category="燃气泄漏", grid="兰亭第1网格", address="星河雅居3栋", urgent=True)
+    assert case.description.startswith("有人煤气泄漏了")
 
 
 def test_danger_at_the_location_step_asks_only_for_the_place_then_files(resident: Resident) -> None:
@@ -27,18 +27,19 @@ def test_danger_at_the_location_step_asks_only_for_the_place_then_files(resident
     filed = resident.say("星河雅居东门")
     assert filed.key == "report.urgent_filed"
     [case] = resident.cases()
-    assert case.urgent and case.address == "星河雅居东门" and case.major_code == "09"
+    check_case(case, category="火灾", grid="兰亭第1网格", address="星河雅居东门", urgent=True)
 
 
-@pytest.mark.parametrize(("words", "hotline"), [("有人被困在电梯里出不来", "119"),
-                                                ("有人掉河里了快来人", "110"), ("楼道里电线冒火花", "119")])
+@pytest.mark.parametrize(("words", "hotline", "category"), [("有人被困在电梯里出不来", "119", "电梯故障"),
+                                                            ("有人掉河里了快来人", "110", "河道管理"),
+                                                            ("楼道里电线冒火花", "119", "电力设施隐患")])
 def test_the_first_message_names_the_right_number_and_files_at_once(resident: Resident, words: str,
-                                                                    hotline: str) -> None:
+                                                                    hotline: str, category: str) -> None:
     turn = resident.say(f"星河雅居{words}")
     assert turn.keys == ["report.urgent", "report.urgent_filed"]
     assert hotline in turn.text.splitlines()[0]
     [case] = resident.cases()
-    assert case.urgent and case.grid_name == "兰亭第1网格"
+    check_case(case, category=category, grid="兰亭第1网格", address="星河雅居", urgent=True)
 
 
 def test_danger_at_the_summary_and_by_voice_is_never_not_understood(resident: Resident) -> None:
@@ -47,14 +48,16 @@ def test_danger_at_the_summary_and_by_voice_is_never_not_understood(resident: Re
     turn = resident.voice("垃圾堆那里着火了")
     assert turn.keys == ["report.urgent", "report.urgent_filed"]
     [case] = resident.cases()
-    assert case.urgent and "着火" in case.description and "垃圾" in case.description
+    assert "着火" in case.description and "垃圾" in case.description
+    check_case(case, category="生活垃圾未清运", grid="兰亭第1网格", address="星河雅居", urgent=True)
 
 
 def test_danger_in_the_mini_program_chat_too(mp_resident: Resident) -> None:
     turn = mp_resident.say("星河雅居楼下有很大的煤气味，好像漏气了")
     assert turn.keys == ["report.urgent", "report.urgent_filed"] and "119" in turn.text
     [case] = mp_resident.cases()
-    assert case.urgent and case.channel == "mp"
+    assert case.channel == "mp"
+    check_case(case, category="燃气泄漏", grid="兰亭第1网格", address="星河雅居", urgent=True)
 
 
 def test_staff_see_the_urgent_case_on_top(resident: Resident) -> None:
@@ -70,12 +73,9 @@ def test_staff_see_the_urgent_case_on_top(resident: Resident) -> None:
 
 
 def test_the_mini_program_form_gets_the_chats_emergency_line(mp_resident: Resident) -> None:
-    mp_resident.say("你好")  # signs in
-    response = mp_resident.app.client.post("/api/mp/reports", headers=mp_resident._headers, data={
-        "description": "楼道里有很大的煤气味，好像漏气了", "address": "康城苑3栋"})
-    assert response.status_code == 201, response.text
-    receipt = response.json()
+    turn, receipt = mp_resident.form(description="楼道里有很大的煤气味，好像漏气了", address="康城苑3栋")
     assert receipt["urgent"] is True and "119" in receipt["emergency_hint"] and "燃气" in receipt["emergency_hint"]
-    assert "report.urgent" in mp_resident.app.recorder.keys
+    assert turn.keys == ["report.urgent", "report.urgent_filed"]  # the chat's own answers
+    assert receipt["messages"][0] == receipt["emergency_hint"] and receipt["number"] in receipt["messages"][1]
     [case] = mp_resident.cases()
-    assert case.urgent and case.address == "康城苑3栋"
+    check_case(case, category="燃气泄漏", grid="黄巷第4网格", address="康城苑3栋", urgent=True)

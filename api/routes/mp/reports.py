@@ -1,7 +1,7 @@
 """Reporting from the mini-program's form: the categories, suggestions while typing, and ``POST /reports``.
 
-The form is read and filed by :mod:`dialogs.form` (the NLU's one understanding call, the gazetteer, the same
-case desk as the chat); this module only translates HTTP to it and back.
+The form is read and filed by :mod:`dialogs.form` with the chat's own draft, filing and reply templates (the
+NLU's one understanding call); this module only translates HTTP to it and back.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.routes.mp.auth import ERRORS, ErrorOut, ResidentDep, problem
+from bot.types import Responder
 from cases import CaseStatus
-from dialogs.form import MAX_PHOTOS, FormProblem, ReportForm, Suggestion, emergency_line, file_form, suggestions
+from dialogs.form import MAX_PHOTOS, FormProblem, ReportForm, Suggestion, file_form, suggestions
+from dialogs.say import Say
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 
@@ -70,6 +72,8 @@ class ReportOut(BaseModel):
     emergency_hint: str | None
     joined_existing: bool = Field(description="与附近居民反映的同一问题合并办理")
     neighbours: int = Field(description="同一问题已有几位居民反映")
+    messages: list[str] = Field(default_factory=list,
+                                description="对话里提交后的同样回复（紧急时第一条为报警提示），可直接显示")
 
 
 def _category_out(suggestion: Suggestion) -> CategoryOut:
@@ -118,19 +122,21 @@ async def report(
         [await upload.read(services.settings.max_photo_bytes + 1) for upload in files]
     form = ReportForm(openid=openid, description=description, photos=contents, photo_count=len(files), lat=lat,
                       lng=lng, crs=crs, address=address, phone=phone, confidential=confidential, category=category)
+    say = Say(services.templates, Responder())
     try:
-        done = await file_form(form, nlu=services.nlu, geo=services.geo, desk=services.desk)
+        done = await file_form(form, nlu=services.nlu, geo=services.geo, desk=services.desk, say=say)
     except FormProblem as exc:
         raise problem(services, exc.status, "mp.report_problem", reason=exc.reason, **exc.variables) from None
-    case, place = done.filed.case, done.located.place
-    danger = emergency_line(done)
+    keys = list(say.keys)
+    messages = await say.flush()
+    case = done.filed.case
     return ReportOut(
         number=case.number, status=case.status, status_label=CaseStatus.label_of(case.status), due_at=case.due_at,
-        category=_category_out(done.suggestion),
-        location=LocationOut(lat=place.lat or 0.0, lng=place.lng or 0.0, address=place.address,
-                             grid_id=place.grid_id, grid_name=place.grid_name, community=place.community,
-                             street=place.street, source=done.located.source),
-        photos=len(done.photos), urgent=case.urgent,
-        emergency_hint=services.templates.render("report.urgent", **danger) if danger else None,
-        joined_existing=done.filed.joined_existing, neighbours=done.filed.neighbours,
+        category=_category_out(done.category),
+        location=LocationOut(lat=case.lat or 0.0, lng=case.lng or 0.0, address=case.address, grid_id=case.grid_id,
+                             grid_name=case.grid_name, community=case.community, street=case.street,
+                             source=done.source),
+        photos=done.photos, urgent=case.urgent,
+        emergency_hint=messages[keys.index("report.urgent")] if "report.urgent" in keys else None,
+        joined_existing=done.filed.joined_existing, neighbours=done.filed.neighbours, messages=messages,
     )
