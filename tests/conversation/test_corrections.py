@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conversation.conftest import Resident
+from sqlmodel import Session, select
+
+from cases.models import Photo
+from tests.conversation.conftest import Resident, check_case
 
 
 def test_place_changed_at_the_summary(resident: Resident) -> None:
@@ -11,9 +14,8 @@ def test_place_changed_at_the_summary(resident: Resident) -> None:
     assert turn.keys == ["report.corrected", "report.summary"] and "锦绣佳苑" in turn.text
     resident.say("确认")
     [case] = resident.cases()
-    assert case.address == "锦绣佳苑" and case.minor_name == "路灯不亮"
+    check_case(case, category="路灯不亮", grid="滨湖明珠第1网格", address="锦绣佳苑")
     assert case.description == "锦绣佳苑门口路灯坏了"  # the old place no longer contradicts the new one
-    assert case.grid_name != "兰亭第1网格"
 
 
 def test_phone_changed_and_a_bare_phone_at_the_category_question(resident: Resident) -> None:
@@ -23,7 +25,8 @@ def test_phone_changed_and_a_bare_phone_at_the_category_question(resident: Resid
     assert "138****1111" in turn.text and "13800001111" not in turn.text
     resident.say("确认")
     [case] = resident.cases()
-    assert case.phone == "13800001111" and "1380000" not in case.description
+    check_case(case, category="路灯不亮", grid="兰亭第1网格", address="星河雅居", phone="13800001111")
+    assert "1380000" not in case.description
 
 
 def test_a_phone_typed_while_asked_something_else_is_a_phone_not_a_description(resident: Resident) -> None:
@@ -34,7 +37,8 @@ def test_a_phone_typed_while_asked_something_else_is_a_phone_not_a_description(r
     resident.say("星河雅居")
     resident.say("确认")
     [case] = resident.cases()
-    assert case.phone == "13912345678" and "139" not in case.description
+    check_case(case, category="生活垃圾未清运", grid="兰亭第1网格", address="星河雅居", phone="13912345678")
+    assert "139" not in case.description
 
 
 def test_not_this_but_that_changes_the_problem_and_its_category(resident: Resident) -> None:
@@ -44,7 +48,7 @@ def test_not_this_but_that_changes_the_problem_and_its_category(resident: Reside
     resident.say("确认")
     [case] = resident.cases()
     assert "井盖" in case.description and "路灯" not in case.description
-    assert case.minor_name.startswith("井盖")
+    check_case(case, category="井盖破损松动", grid="兰亭第1网格", address="星河雅居")
 
 
 def test_wrong_photos_are_dropped(resident: Resident) -> None:
@@ -53,8 +57,11 @@ def test_wrong_photos_are_dropped(resident: Resident) -> None:
     resident.say("星河雅居门口路灯坏了")
     turn = resident.say("照片发错了")
     assert turn.keys == ["report.photos_cleared", "report.summary"] and "2 张" in turn.text
-    resident.say("确认")
-    assert len(resident.cases()) == 1
+    assert resident.say("确认").key.startswith("report.filed")
+    [case] = resident.cases()
+    check_case(case, category="路灯不亮", grid="兰亭第1网格", address="星河雅居")
+    with Session(resident.app.services.engine) as session:
+        assert session.exec(select(Photo).where(Photo.case_id == case.id)).all() == []
 
 
 def test_edit_at_the_summary_offers_the_slots_by_number(resident: Resident) -> None:
@@ -70,12 +77,23 @@ def test_edit_at_the_summary_offers_the_slots_by_number(resident: Resident) -> N
     assert resident.say("13912345678").key == "report.summary"
     resident.say("确认")
     [case] = resident.cases()
-    assert case.address == "锦绣佳苑2栋" and case.phone == "13912345678"
+    check_case(case, category="路灯不亮", grid="滨湖明珠第1网格", address="锦绣佳苑2栋", phone="13912345678")
 
 
 def test_a_place_corrected_in_the_mini_program_chat(mp_resident: Resident) -> None:
     mp_resident.say("星河雅居门口路灯坏了")
     turn = mp_resident.say("不对，是锦绣佳苑")
     assert turn.keys == ["report.corrected", "report.summary"]
-    mp_resident.say("确认")
-    assert mp_resident.cases()[0].address == "锦绣佳苑"
+    assert mp_resident.say("确认").key.startswith("report.filed")
+    [case] = mp_resident.cases()
+    check_case(case, category="路灯不亮", grid="滨湖明珠第1网格", address="锦绣佳苑")
+
+
+def test_a_corrected_description_is_classified_again_with_its_appeal_type(resident: Resident) -> None:
+    resident.say("星河雅居门口路灯坏了")
+    corrected = resident.say("问题改成：建议把星河雅居门口坏了的路灯换成新的")
+    assert corrected.keys == ["report.corrected", "report.summary"]
+    assert resident.say("确认").key.startswith("report.filed")
+    [case] = resident.cases()
+    check_case(case, category="路灯不亮", grid="兰亭第1网格", address="星河雅居", appeal="suggestion")
+    assert case.description == "建议把星河雅居门口坏了的路灯换成新的"
