@@ -260,7 +260,8 @@ def test_report_handle_push_rate_count_and_edit_a_template(running: Running, bro
     expect(staff.locator("#case-status")).to_have_text("待受理")
     expect(staff.locator("#case-photos img")).to_have_count(1)
     expect(staff.locator(".gridmap .grid.selected")).to_have_count(1)
-    staff.wait_for_function("document.querySelector('#case-photos img').naturalWidth > 0")
+    # polled from here: the console's Content-Security-Policy forbids the page-side eval of wait_for_function
+    wait_until(lambda: staff.locator("#case-photos img").evaluate("img => img.naturalWidth") > 0, "the photo")
     snap(staff, "05-console-case-submitted")
 
     staff.click("#moves button[data-to=accepted]")
