@@ -55,6 +55,8 @@ def read_intent(
     t = clean(text)
     if not t or _DATA.search(t) or (context is Context.REPORTING and _SLOT.search(t)):
         return ruled  # data, or a word about the report being filled in: the dialog reads it with its state
+    if context is Context.RATING_ASKED and ruled.intent is Intent.RATING:
+        return ruled  # the bot asked for a rating and the words give one: "谢谢", "ok" answer it
     probs = model.probabilities(t)
     priors = PRIORS[context]
     for intent in probs:
