@@ -31,9 +31,12 @@ _CANCEL_VERB = (r"(取消|撤销|撤回|撤掉|撤了|撤单|撤诉|作废|删�
                 r"|不搞了|不算了|重来|重新来|从头来|收回|不麻烦了|以后再说|改天再(报|说)"
                 r"|当我没说|撤)")
 _CANCEL = re.compile(
-    rf"^(请|麻烦|帮我|帮忙|我要|我想|那就|那|还是|就|先|给我|把)?.{{0,20}}?{_CANCEL_VERB}(掉|了|吧|一下|啦|呀|哈)*"
+    rf"^(请|麻烦|帮我|帮忙|我要|我想|那就|那|还是|就|先|给我|把)*.{{0,20}}?{_CANCEL_VERB}(掉|了|吧|一下|啦|呀|哈)*"
     rf"(谢谢|吧|了|啦)*$"
-    rf"|^(请|麻烦|帮我|我要|我想|那就|那|还是|就|先)?{_CANCEL_VERB}(?!了?的)"
+    rf"|^(请|麻烦|帮我|帮忙|我要|我想|那就|那|还是|就|先)*{_CANCEL_VERB}(?!了?的)"
+    r"|(取消|撤销|撤回|作废|删除|删掉).{0,24}(工单|投诉|单子|报修|举报|反映)(吧|了|谢谢)*$"
+    r"|(不用|不需要|无需|用不着|不必|别)(再)?(派人|来人|上门|过来|跑一趟|白跑|处理了|管了|来了)"
+    r"|(下次|回头|改天|过两天|晚点|过会儿?|待会儿?|等会儿?)再(说|报|弄|提交)|重新开始|从头开始"
     r"|不(想|用|要|需要|打算|准备)?(再)?(报|反映|投诉|投|举报|上报|提交|说|记|登记|追究|弄|搞|填|写|处理)了"
     r"|(能|可以|能不能|可不可以)(帮我)?(撤回|撤销|取消|撤掉|删掉|删除|删|撤)(了|掉)?(吗|么|不|吧)?$|(能|可以|能不能|可不可以)(帮我)?(撤回|撤销|取消|撤掉|删掉)|(单子|工单|投诉)(可以|就)?关(了|掉)?(吧|了吧)"
     r"|不要继续|^停(止|下)?$|^停(一下)?(吧)?[^a-z0-9]{0,8}$"
@@ -167,7 +170,13 @@ _HELP_FIRST = re.compile(
     r"|管|处理)"
     r"(吗|么|不)$|(一般|通常|正常)(报|反映|投诉)?.{0,6}(多久|多长时间|几天)"
 )
-_RATE_VERB = re.compile(r"(打|给)(个)?.{0,3}(分|星)|表扬|点赞|好评|差评|评价")
+_RATE_VERB = re.compile(r"(打|给)(个)?.{0,3}(分|星)|表扬|点(个|了)?赞|好评|差评|评价|满意度|回访")
+# The message says the problem was dealt with (or speaks of the handling): its verdict rates that handling.
+_HANDLED = re.compile(
+    r"(修|清|拉|运|拆|补|填|换|弄|搞|处理|解决|办|疏通|装|整改|要回|拿到|收到|退|赔|调解|协调)(好|走|掉|完|上|结|通|回"
+    r"|妥|到|平)?了|终于|办结|结案|已(经)?(修|处理|解决|办|整改)|这也叫|说是|(你们|政府|社区|街道)(的)?(处理"
+    r"|服务|效率|态度|工作|办事|速度)|(师傅|网格员|工作人员|城管|社区|物业|执法)(们)?(来|很|挺|态度|效率|及时|当天)"
+)
 _STICKER = re.compile(r"\[[^\[\]]{1,4}\]")  # WeChat's [微笑]-style codes (ratings read them before)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 _NEGLECT = re.compile(r"没(有)?人(管|修|处理|清|收|打扫|问|理会)(?!我)")
@@ -300,7 +309,7 @@ def rule_intent(
     if _HUMAN_WEAK.search(t) and (len(t) <= 12 or not has_problem) and len(t) <= 30:
         return IntentReading(Intent.HUMAN, 0.8, cue=cue)
     rates_earlier = rating is not None and (context is Context.RATING_ASKED or (
-        len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t))))
+        len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t) or _HANDLED.search(t))))
     if rating is not None and (not long_problem or rates_earlier) and not (
         cue is Cue.CONFIRM and context is not Context.RATING_ASKED
     ):
