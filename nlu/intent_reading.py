@@ -17,8 +17,8 @@ import re
 
 from nlu.intent_model import IntentModel, load_phrases
 from nlu.intents import LONG_TEXT, clean, rule_intent
-from nlu.ratings import answer_rating, explicit_rating
-from nlu.vocabulary import Context, Intent, IntentReading
+from nlu.ratings import answer_rating, explicit_rating, lean_rating
+from nlu.vocabulary import Context, Cue, Intent, IntentReading
 
 
 def train_intent_model() -> IntentModel:
@@ -63,6 +63,9 @@ def read_intent(
         probs[intent] *= priors.get(intent, 1.0) * (PROBLEM_PRIOR if has_problem and intent is Intent.REPORT else 1.0)
     total = sum(probs.values())
     probs = {intent: p / total for intent, p in probs.items()}
+    if context is Context.RATING_ASKED and ruled.cue in (None, Cue.CONFIRM) and max(probs, key=lambda i: probs[i]) \
+            is Intent.RATING and ruled.intent in (Intent.OTHER, Intent.REPORT, Intent.GREETING, Intent.HELP):
+        return IntentReading(Intent.RATING, round(min(0.7, probs[Intent.RATING]), 2), rating=lean_rating(text))
     if ruled.intent is Intent.OTHER:  # an answer ("不是", "2") stays one; a reply without a cue may ask
         best = max(_REQUESTS, key=lambda i: probs.get(i, 0.0))
         if ruled.cue is not None or probs.get(best, 0.0) < ANSWER_OVERRIDE:
