@@ -56,6 +56,13 @@ _CANCEL = re.compile(
     r"|试)的?"
     r"|(发|报|提交)重(复)?了|重复(了|提交|发)|(我)?自己(解决|处理|弄|搞定)(吧|了)"
 )
+# Withdrawing a report in so many words, however long the explanation around it.
+_CANCEL_STRONG = re.compile(
+    r"(撤销|撤回|撤单|取消掉|撤掉|作废)(一下|掉)?(吧|啊|了|谢谢|麻烦了?|辛苦了?)*$"
+    r"|(能|可以|能不能|可不可以)(帮我)?(撤|撤销|撤回|撤掉)(了|掉)?(吗|么|不|吧)"
+    r"|(不用|不需要|无需|用不着|不必|别)(再)?(派人|来人|上门|跑一趟|白跑)"
+    r"|(撤销|撤回|撤掉|作废|取消掉)(我|我的|这个|那个|刚才|之前|前天|昨天)*的?(投诉|工单|单子|举报|报修|诉求)"
+)
 # Wanting a person: 人工, a person to talk to, a call, a phone number, or giving up on the machine.
 _PERSON = (r"(个人来|个人跟我|负责的人|能做主的|做主的|管事的|人工|真人|活人|工作人员|领导|负责人|管事的|管事的人"
            r"|书记|主任|网格员|值班(的)?(人"
@@ -83,7 +90,7 @@ _HUMAN_WEAK = re.compile(
     r"|(找|要找)(一下)?(上次|那个).{0,8}(她|他)"
 )
 _STATUS_CUE = re.compile(
-    r"进度|进展|到哪(一步|了|儿了)|怎么样了|处理(得|的)?怎么样|(有|有没有)(结果|回复|回音|消息|下文|人管|人处理"
+    r"进度|进展|准信|准话|有没有人在(处理|管|跟|办)|(办结|结案)了.{0,4}(怎么|都)?不知道|到哪(一步|了|儿了)|怎么样了|处理(得|的)?怎么样|(有|有没有)(结果|回复|回音|消息|下文|人管|人处理"
     r"|人接|人跟进|人受理)"
     r"|(处理|修|解决|办|弄|受理|办结|结案|派|接)(好|完)?了(没|吗|么|没有)|(处理|解决|修|受理|办)(没有|了没)"
     r"|还没(有)?(处理|解决|修|人管|人来|回复|动静|消息|下文|结果|反应)"
@@ -190,6 +197,15 @@ _POLITE_ONLY = re.compile(
 _REPORT_VERB = re.compile(r"投诉|举报|反映|报修|报事|曝光|上报|报个|报一下|要报")
 _NO_ANSWER = re.compile(r"没(有)?人(回|理|回复|回答|接)我?")
 _PUNCT = re.compile(r"[\s,.!?;:~'\"，。！？；：、…·()（）\[\]【】\-]+")
+
+_THIRD_PARTY = re.compile(r"物业|房东|开发商|商家|公司|老板|饭店|工地|邻居|楼上|楼下|店主|施工队")
+_US = re.compile(r"你们|网格员|社区|街道|城管|政府|师傅|工作人员|中心")
+
+
+def _handled_by_us(t: str) -> bool:
+    """The message says the problem was dealt with by the centre's side (not only by a third party)."""
+    return bool(_HANDLED.search(t)) and (not _THIRD_PARTY.search(t) or bool(_US.search(t)))
+
 
 _CUES: tuple[tuple[Cue, re.Pattern[str]], ...] = (
     (Cue.BACK, re.compile(r"^(返回|上一步|退回|回退|回去|修改|改一下|我要改|重填|重新填|改改|要改|写错了要改"
@@ -300,7 +316,7 @@ def rule_intent(
     if has_case_number and rating is None and not _CANCEL.search(t) and not _HUMAN.search(t) \
             and not _HUMAN_WEAK.search(t):
         return IntentReading(Intent.STATUS, 0.9, cue=cue)
-    if _CANCEL.search(t) and len(t) <= 40:
+    if (_CANCEL.search(t) and len(t) <= 40) or (_CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))):
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)
@@ -309,7 +325,7 @@ def rule_intent(
     if _HUMAN_WEAK.search(t) and (len(t) <= 12 or not has_problem) and len(t) <= 30:
         return IntentReading(Intent.HUMAN, 0.8, cue=cue)
     rates_earlier = rating is not None and (context is Context.RATING_ASKED or (
-        len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t) or _HANDLED.search(t))))
+        len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t) or _handled_by_us(t))))
     if rating is not None and (not long_problem or rates_earlier) and not (
         cue is Cue.CONFIRM and context is not Context.RATING_ASKED
     ):
