@@ -316,7 +316,8 @@ def rule_intent(
     if has_case_number and rating is None and not _CANCEL.search(t) and not _HUMAN.search(t) \
             and not _HUMAN_WEAK.search(t):
         return IntentReading(Intent.STATUS, 0.9, cue=cue)
-    if (_CANCEL.search(t) and len(t) <= 40) or (_CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))):
+    withdraws = _CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))
+    if (_CANCEL.search(t) and len(t) <= 40) or withdraws:
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)
