@@ -113,3 +113,65 @@ def test_human_request_wins_over_a_problem(nlu: NLU) -> None:
 def test_dissatisfaction_with_a_third_party_inside_a_report_is_not_a_rating(nlu: NLU) -> None:
     text = "对小区物业很不满意 楼道里的垃圾一个星期都没人清理 臭得不行"
     assert nlu.intent(text).intent is Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "score"),
+    [
+        ("十分不满意", RATING_ASKED, 1),  # 十分 is "very" here, not ten points
+        ("十分满意", RATING_ASKED, 5),
+        ("给个及格分吧", RATING_ASKED, 3),
+        ("还好", RATING_ASKED, 3),
+        ("666", RATING_ASKED, 5),
+        ("感谢", RATING_ASKED, 5),
+        ("ok", RATING_ASKED, 4),
+        ("就这？", RATING_ASKED, 1),
+        ("这就算办结了？", RATING_ASKED, 1),
+        ("不满意 人都没来", RATING_ASKED, 1),
+        ("问题还在", RATING_ASKED, 1),
+        ("过两天又坏了", RATING_ASKED, 2),
+        ("差强人意", RATING_ASKED, 3),
+        ("又快又好", RATING_ASKED, 5),
+        ("路灯修好了 给你们点个赞👍", IDLE, 5),
+        ("城管来得很及时 摊贩都清走了 感谢", IDLE, 5),
+        ("对处理结果基本上满意", IDLE, 3),
+    ],
+)
+def test_everyday_verdicts_carry_their_score(nlu: NLU, text: str, context: Context, score: int) -> None:
+    reading = nlu.intent(text, context)
+    assert reading.intent is Intent.RATING and reading.rating == Rating(score)
+
+
+def test_a_verdict_no_phrase_names_is_still_a_rating_after_the_request(nlu: NLU) -> None:
+    reading = nlu.intent("来是来了 看了一眼说不归他们管就走了", RATING_ASKED)
+    assert reading.intent is Intent.RATING and reading.rating is not None
+    assert reading.rating.polarity is Polarity.BAD
+
+
+def test_a_week_is_not_a_star(nlu: NLU) -> None:
+    reading = nlu.intent("都一个星期了怎么还没人来", IDLE)
+    assert reading.intent is Intent.STATUS and reading.rating is None
+
+
+def test_a_third_partys_repair_with_a_verdict_stays_a_report(nlu: NLU) -> None:
+    assert nlu.intent("物业修了三次还是漏水 我们非常不满意").intent is Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("请帮我撤回BH20261202-0011这个工单", IDLE),
+        ("下水道已经通了 不用过来了", IDLE),
+        ("我们自己调解好了 投诉撤回吧", IDLE),
+        ("你好，我前几天报的楼道漏水的单子能撤吗？邻居已经找师傅修好了，不想让你们白跑一趟，麻烦帮我取消掉，谢谢", IDLE),
+        ("下次再说吧", REPORTING),
+        ("重新开始", REPORTING),
+    ],
+)
+def test_everyday_withdrawals_cancel(nlu: NLU, text: str, context: Context) -> None:
+    assert nlu.intent(text, context).intent is Intent.CANCEL
+
+
+@pytest.mark.parametrize("text", ["有个准信吗", "办结了？我怎么不知道"])
+def test_asking_for_a_firm_answer_asks_for_progress(nlu: NLU, text: str) -> None:
+    assert nlu.intent(text).intent is Intent.STATUS
