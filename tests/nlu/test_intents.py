@@ -175,3 +175,7 @@ def test_everyday_withdrawals_cancel(nlu: NLU, text: str, context: Context) -> N
 @pytest.mark.parametrize("text", ["有个准信吗", "办结了？我怎么不知道"])
 def test_asking_for_a_firm_answer_asks_for_progress(nlu: NLU, text: str) -> None:
     assert nlu.intent(text).intent is Intent.STATUS
+
+
+def test_being_told_not_to_come_to_work_is_a_report_not_a_withdrawal(nlu: NLU) -> None:
+    assert nlu.intent("厂里说我年纪大了让我明天不用来了 工资也不给").intent is Intent.REPORT
