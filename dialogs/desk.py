@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 import cases
@@ -56,6 +56,14 @@ class CaseDesk:
                 result = work(session)
                 session.commit()
                 return result
+
+        return await asyncio.to_thread(in_thread)
+
+    async def _read(self, work: Callable[[Connection], T]) -> T:
+        """A read of a few columns, on a plain connection (no ORM session), in a worker thread."""
+        def in_thread() -> T:
+            with self.engine.connect() as connection:
+                return work(connection)
 
         return await asyncio.to_thread(in_thread)
 
@@ -138,11 +146,7 @@ class CaseDesk:
         if key in self._phones:
             return self._phones[key]
 
-        def work(session: Session) -> str | None:
-            resident = residents.find_resident(session, openid, channel)
-            return resident.phone if resident is not None else None
-
-        phone = await self._run(work)
+        phone = await self._read(lambda connection: residents.phone_on_record(connection, openid, channel))
         self._remember_phone(key, phone)
         return phone
 

@@ -192,6 +192,10 @@ class Classifier:
         probs /= probs.sum()
         return probs, minor_score, hit, major_evidence, cleaned
 
+    def keyword_hit(self, text: str) -> bool:
+        """Whether raw text names a taxonomy keyword exactly: `classify(text).keyword_hit`, without the scores."""
+        return bool(self.keywords.exact_hits(subject_text(text)))
+
     def minor_scores(self, text: str) -> dict[str, float]:
         """Every minor's combined score for `text` (model and keyword evidence)."""
         _, minor_score, _ = self.scores(text)

@@ -109,6 +109,8 @@ class NLU:
         # The dialogs read a message's intent first and often its subject next: one classification serves
         # both (keyed by the classifier too, so a model switch never answers from the old model).
         self._last: tuple[Classifier, str, Classification] | None = None
+        # …and its intent reading serves `understand` after `intent` (keyed the same way, and by context).
+        self._last_reading: tuple[Classifier, str, Context, IntentReading] | None = None
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> bool:
@@ -203,13 +205,29 @@ class NLU:
         self._last = (classifier, head, result)
         return result
 
+    def _has_problem(self, text: str) -> bool:
+        """Whether `text` names a subject (see `_describes_problem`), scoring the majors only when it matters.
+
+        Below PROBLEM_MIN_CHARS only a taxonomy keyword counts, so a short answer ("保密", "确认", "2") is
+        read without the model: the same answer as the whole classification, at a fraction of its cost.
+        """
+        if len(text) < PROBLEM_MIN_CHARS:
+            return self.classifier.keyword_hit(text[:HEAD_CHARS])
+        return _describes_problem(text, self._classify_head(text))
+
+    def _reading(self, text: str, context: Context, has_problem: bool, case_number: str | None) -> IntentReading:
+        classifier, last = self.classifier, self._last_reading
+        if last is not None and last[0] is classifier and last[1] == text and last[2] is context:
+            return last[3]
+        reading = read_intent(text, context=context, has_problem=has_problem,
+                              has_case_number=case_number is not None, model=self.intents)
+        self._last_reading = (classifier, text, context, reading)
+        return reading
+
     def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading:
         """The resident's intent in `context` (with rating and cue); the same reading as `understand`'s."""
         self.refresh()
-        return read_intent(
-            text, context=context, has_problem=_describes_problem(text, self._classify_head(text)),
-            has_case_number=extract_case_number(text) is not None, model=self.intents,
-        )
+        return self._reading(text, context, self._has_problem(text), extract_case_number(text))
 
     def understand(self, text: str, context: Context = Context.IDLE) -> Understanding:
         """Intent (in `context`), subject, appeal type and every extractor's finding for one message."""
@@ -217,10 +235,7 @@ class NLU:
         self.refresh()
         result = self._classify_head(text)
         case_number = extract_case_number(text)
-        reading = read_intent(
-            text, context=context, has_problem=_describes_problem(text, result),
-            has_case_number=case_number is not None, model=self.intents,
-        )
+        reading = self._reading(text, context, _describes_problem(text, result), case_number)
         urgency = detect_urgency(head[:DETAIL_CHARS])
         return Understanding(
             text=text,
