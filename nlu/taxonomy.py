@@ -5,6 +5,7 @@ File format (documented in docs/nlu.md)::
     version: 1
     majors:
       - {code: "04", name: 市政设施, keywords: [马路, 井盖]}   # keywords optional
+      - {code: "20", name: 政务服务, keywords: [办事], procedural: true}   # optional, see Major
     minors:
       - {code: "0401", name: 路灯不亮, keywords: [路灯], synonyms: [黑灯瞎火], examples: [晚上路灯不亮]}
 
@@ -34,6 +35,9 @@ class Major:
     code: str
     name: str
     keywords: tuple[str, ...] = ()  # general cue words of the whole major (optional)
+    # Its words (officials, procedures, hotlines, replies) also frame posts about every other subject, so a
+    # long post must lead clearly to land here (optional; the shipped 20 政务服务 is one).
+    procedural: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,10 @@ def _parse_majors(items: Any, source: str) -> list[Major]:
             raise TaxonomyError(f"{where}: duplicate major code {code!r}")
         seen.add(code)
         keywords = _strings(item.get("keywords"), f"{where}: keywords")
-        majors.append(Major(code=code, name=name, keywords=keywords))
+        procedural = item.get("procedural", False)
+        if not isinstance(procedural, bool):
+            raise TaxonomyError(f"{where}: procedural must be true or false")
+        majors.append(Major(code=code, name=name, keywords=keywords, procedural=procedural))
     return majors
 
 
