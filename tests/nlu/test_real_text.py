@@ -105,3 +105,17 @@ def test_a_long_post_needs_a_clearer_lead_to_be_confident(nlu: NLU) -> None:
     result = nlu.classify(long)
     assert len(long) >= 100 and result.major.code == "01"
     assert 0.7 <= result.major.score < 0.95 and not result.confident  # a short message this likely would be
+
+
+def test_a_long_post_blaming_officials_keeps_its_subject_and_a_matter_of_procedure_stays_administrative(
+    nlu: NLU,
+) -> None:
+    blaming = ("尊敬的领导您好！我家住在幸福路东段，门口那排路灯从去年夏天起就一直不亮，晚上一片漆黑，老人孩子出门都提心吊胆。"
+               "我们多次打12345反映，每次都说转给相关部门了，可半年过去了没有任何人来修，这是不是工作人员推诿不作为？"
+               "请问到底归哪个部门管？恳请领导过问此事，谢谢！")
+    procedure = ("街道办事大厅只开两个窗口，每次去办证都要排一上午的队，工作人员态度也不好，问两句就不耐烦，材料要求一次也说不"
+                 "清楚，让人来回跑了好几趟。希望政务服务中心能多开几个窗口，简化办事流程，把需要的材料在网站上公示清楚。")
+    lights = nlu.classify(blaming)
+    assert len(blaming) >= 100 and lights.major.code == "04"
+    assert lights.majors[1].score < 0.1  # the form (12345, 推诿, 不作为, 请问) no longer makes 20 a contender
+    assert nlu.classify(procedure).major.code == "20"

@@ -89,3 +89,11 @@ def test_major_without_minors_is_rejected() -> None:
     data["minors"] = [m for m in data["minors"] if not str(m["code"]).startswith("17")]
     with pytest.raises(TaxonomyError, match=r"major\(s\) 17 have no minors"):
         parse_taxonomy(data)
+
+
+def test_only_the_administrative_major_is_procedural_and_the_flag_must_be_a_yes_or_no() -> None:
+    assert [m.code for m in load_taxonomy().majors if m.procedural] == ["20"]
+    data = shipped()
+    data["majors"][0]["procedural"] = "sometimes"
+    with pytest.raises(TaxonomyError, match="procedural must be true or false"):
+        parse_taxonomy(data)
