@@ -106,19 +106,22 @@ class StateIs(Filter):
 
     def __init__(self, *states: State | type[StatesGroup] | str | None) -> None:
         self.states = states
+        # Resolved once: the names of every state wanted (groups expanded), whether no dialog or any state is.
+        self.any = "*" in states
+        self.idle = None in states
+        names: set[str] = set()
+        for wanted in states:
+            if isinstance(wanted, type) and issubclass(wanted, StatesGroup):
+                names.update(state.name for state in wanted.states)
+            elif isinstance(wanted, State | str) and wanted != "*":
+                names.add(str(wanted))
+        self.names = frozenset(names)
 
     async def __call__(self, update: Update, data: dict[str, Any]) -> FilterResult:
+        if self.any:
+            return True
         current = await data["state"].get_state()
-        for wanted in self.states:
-            if wanted == "*":
-                return True
-            if wanted is None and current is None:
-                return True
-            if isinstance(wanted, type) and issubclass(wanted, StatesGroup) and wanted.contains(current):
-                return True
-            if isinstance(wanted, State | str) and current is not None and str(wanted) == current:
-                return True
-        return False
+        return self.idle if current is None else current in self.names
 
 
 class EventIs(Filter):

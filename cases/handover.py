@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from cases.clock import utc
@@ -286,23 +286,27 @@ def log_messages(session: Session, entries: Sequence[LoggedMessage]) -> None:
     """
     if not entries:
         return
-    keys = {(e.openid, e.channel) for e in entries}
-    openids = {openid for openid, _channel in keys}
-    ids = {
-        (r.openid, r.channel): row_id(r)
-        for r in session.exec(select(Resident).where(col(Resident.openid).in_(openids))).all()
-    }
-    rows = []
+    openids = {e.openid for e in entries}
+    found = session.execute(select(col(Resident.id), col(Resident.openid), col(Resident.channel))
+                            .where(col(Resident.openid).in_(openids)))
+    ids = {(openid, channel): resident_id for resident_id, openid, channel in found}
+    rows: list[dict[str, object]] = []
     for entry in entries:
         resident_id = ids.get((entry.openid, entry.channel))
         if resident_id is None:
             continue
         moment = utc(entry.at)
-        rows.append(ResidentMessage(resident_id=resident_id, direction="in", via=entry.via,
-                                    text=entry.text[:2000], created_at=moment))
-        rows.extend(ResidentMessage(resident_id=resident_id, direction="bot", via="text", text=answer[:2000],
-                                    created_at=moment) for answer in entry.answers)
-    session.add_all(rows)
+        rows.append(_logged(resident_id, "in", entry.via, entry.text, moment))
+        rows.extend(_logged(resident_id, "bot", "text", answer, moment) for answer in entry.answers)
+    if rows:
+        # One executemany of plain rows: thousands of messages a minute, where a unit of work per row
+        # cost more than everything else the batch does.
+        session.execute(insert(ResidentMessage.__table__), rows)  # type: ignore[attr-defined]
+
+
+def _logged(resident_id: int, direction: str, via: str, text: str, moment: datetime) -> dict[str, object]:
+    return {"resident_id": resident_id, "case_id": None, "direction": direction, "via": via, "text": text[:2000],
+            "actor": None, "created_at": moment}
 
 
 def recent_messages(session: Session, resident_id: int, *, limit: int = 10) -> list[ResidentMessage]:

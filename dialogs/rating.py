@@ -44,6 +44,8 @@ FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "
          "还没修": "no", "没修好": "no", "没修": "no", "没解决": "no", "还是坏的": "no", "没人来": "no",
          "没有解决": "no", "还没好": "no"}
 
+_FIXED_LONGEST_FIRST = sorted(FIXED, key=len, reverse=True)
+
 
 def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None:
     """(score, fixed) from a resident's answer, or None when it is not a rating."""
@@ -57,7 +59,7 @@ def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None
         return SCORES[word], None
     if word in FIXED:
         return None, FIXED[word]
-    for phrase in sorted(FIXED, key=len, reverse=True):
+    for phrase in _FIXED_LONGEST_FIRST:
         if phrase in word and len(word) <= 12:
             return None, FIXED[phrase]
     if meaning is not None and meaning.intent is Intent.RATING and meaning.rating is not None:
