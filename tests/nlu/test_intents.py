@@ -179,3 +179,26 @@ def test_asking_for_a_firm_answer_asks_for_progress(nlu: NLU, text: str) -> None
 
 def test_being_told_not_to_come_to_work_is_a_report_not_a_withdrawal(nlu: NLU) -> None:
     assert nlu.intent("厂里说我年纪大了让我明天不用来了 工资也不给").intent is Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("谢谢你们 路灯终于亮了", 5),
+        ("家门口的坑填平了 感谢网格员", 5),
+        ("违停的车终于拖走了 赞一个", 5),
+        ("真是谢谢你们了 拖了俩月", 1),
+    ],
+)
+def test_thanks_for_a_problem_dealt_with_rates_it(nlu: NLU, text: str, score: int) -> None:
+    reading = nlu.intent(text, IDLE)
+    assert reading.intent is Intent.RATING and reading.rating == Rating(score)
+
+
+@pytest.mark.parametrize("text", ["师傅几点到", "下午能来人吗"])
+def test_asking_when_someone_will_come_asks_for_progress(nlu: NLU, text: str) -> None:
+    assert nlu.intent(text).intent is Intent.STATUS
+
+
+def test_a_withdrawal_after_the_problem_went_away(nlu: NLU) -> None:
+    assert nlu.intent("狗已经被主人牵走了 没事了").intent is Intent.CANCEL
