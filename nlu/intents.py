@@ -39,7 +39,7 @@ _CANCEL = re.compile(
     r"|(下次|回头|改天|过两天|晚点|过会儿?|待会儿?|等会儿?)再(说|报|弄|提交)|重新开始|从头开始"
     r"|不(想|用|要|需要|打算|准备)?(再)?(报|反映|投诉|投|举报|上报|提交|说|记|登记|追究|弄|搞|填|写|处理)了"
     r"|(能|可以|能不能|可不可以)(帮我)?(撤回|撤销|取消|撤掉|删掉|删除|删|撤)(了|掉)?(吗|么|不|吧)?$|(能|可以|能不能|可不可以)(帮我)?(撤回|撤销|取消|撤掉|删掉)|(单子|工单|投诉)(可以|就)?关(了|掉)?(吧|了吧)"
-    r"|不要继续|^停(止|下)?$|^停(一下)?(吧)?[^a-z0-9]{0,8}$"
+    r"|不要继续|^停(止|下)?$|^停+(一下)?(吧)?$|^停(一下|下来)(吧)?.{0,8}$"
     r"|^.{0,6}(不用|不需要|别|无需|用不着|不要|不必)(再)?(处理|管|受理|派人|来人|上门|过来|来了|跑一趟|报了|记了"
     r"|登记|弄了"
     r"|麻烦|来|理|看了|去了).{0,6}$"
@@ -130,7 +130,7 @@ _MY_REPORT = re.compile(
     r"|说(会|要|今天|明天|马上|好)(来|处理|过来|上门)"
 )
 _GREETING = re.compile(
-    r"^((你好|您好|你们好|哈喽|哈罗|hello|hi|嗨|在吗|在不在|在么|有人吗|有人在吗|有人在不|喂|早上好|上午好|中午好"
+    r"^((你好|您好|你们好|哈喽|哈罗|hello|hi|嗨|在吗|在线吗|在线不|在不在|在么|有人吗|有人在吗|有人在不|喂|早上好|上午好|中午好"
     r"|下午好|晚上好"
     r"|早|早安|晚安|有没有人|小助手|客服你好|打扰了|打扰一下|大家好|嗨嗨|您好呀|你好呀|你们好呀|有人没|有人不|在没"
     r"|在不|喂喂"
@@ -171,6 +171,7 @@ _SOCIAL = re.compile(
 )
 # Questions about the service itself (what it covers, when, how): before progress questions and phone requests.
 _HELP_FIRST = re.compile(
+    r"(需要|要|得)(准备|提供|带)?(什么|哪些|啥)(材料|资料|手续|证件|信息|东西)|"
     r"(需要|要|得|必须|可以不|能不)(留|提供|填|写|登记|给)(电话|姓名|名字|地址|身份|真名|号码)"
     r"|(节假日|周末|晚上|半夜|过年|假期).{0,6}(有人|处理|受理|上班|能报)(吗|么|不)"
     r"|怎么(留|填|写|改|查|撤|评价|拍|上传|发)|工单号(是什么|在哪|怎么)|在哪(里)?(看|查|找)"
@@ -195,6 +196,8 @@ _POLITE_ONLY = re.compile(
     r"|你好|在吗|在不在)"
     r"(呀|啊|哈|呢)*$"
 )
+_REPORT_WORD = re.compile(
+    r"投诉|举报|反映|报修|报事|工单|单子|诉求|报(的|了|过|错|重)|不报|别报|发错|点错|按错|填错|写错|你们")
 _REPORT_VERB = re.compile(r"投诉|举报|反映|报修|报事|曝光|上报|报个|报一下|要报")
 _NO_ANSWER = re.compile(r"没(有)?人(回|理|回复|回答|接)我?")
 _PUNCT = re.compile(r"[\s,.!?;:~'\"，。！？；：、…·()（）\[\]【】\-]+")
@@ -318,7 +321,9 @@ def rule_intent(
             and not _HUMAN_WEAK.search(t):
         return IntentReading(Intent.STATUS, 0.9, cue=cue)
     withdraws = _CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))
-    if (_CANCEL.search(t) and len(t) <= 40) or withdraws:
+    describes = has_problem and len(t) > 12 and not (
+        has_case_number or _MY_REPORT.search(t) or _EARLIER.search(t) or _REPORT_WORD.search(t))
+    if (_CANCEL.search(t) and len(t) <= 40 and not describes) or withdraws:
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)

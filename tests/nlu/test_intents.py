@@ -202,3 +202,14 @@ def test_asking_when_someone_will_come_asks_for_progress(nlu: NLU, text: str) ->
 
 def test_a_withdrawal_after_the_problem_went_away(nlu: NLU) -> None:
     assert nlu.intent("狗已经被主人牵走了 没事了").intent is Intent.CANCEL
+
+
+@pytest.mark.parametrize("text", ["停电了", "停水了", "停气了 没法做饭"])
+def test_an_outage_is_a_report_not_a_stop(nlu: NLU, text: str) -> None:
+    assert nlu.intent(text).intent is Intent.REPORT
+
+
+@pytest.mark.parametrize(("text", "intent"), [("在线吗", "greeting"), ("报事需要什么材料", "help"),
+                                              ("停 停 停", "cancel")])
+def test_short_social_and_service_questions(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.intent(text, REPORTING if intent == "cancel" else IDLE).label == intent
