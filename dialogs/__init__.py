@@ -18,13 +18,14 @@ from dialogs import corrections, danger, menu, rating, report, status
 from dialogs.desk import CaseDesk
 from dialogs.say import SayMiddleware, TemplateRenderer
 from dialogs.transcript import TranscriptMiddleware
-from dialogs.understanding import MeaningMiddleware, SeenMiddleware, Understands
+from dialogs.understanding import MeaningMiddleware, SeenMiddleware
 from geo import GeoService
+from nlu import NLU
 
 __all__ = ["CaseDesk", "build_dispatcher"]
 
 
-def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: int, nlu: Understands,
+def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: int, nlu: NLU,
                      geo: GeoService, templates: TemplateRenderer, desk: CaseDesk, centre: dict[str, str],
                      location_ttl: int = 300) -> Dispatcher:
     """A dispatcher with every dialog, ready to :meth:`~bot.dispatcher.Dispatcher.freeze`."""

@@ -22,8 +22,9 @@ from dialogs.draft import places_from_text, replace_in_description
 from dialogs.filing import proceed
 from dialogs.say import Say, masked, numbered, pick_number
 from dialogs.steps import EDITABLE, Report, ask
-from dialogs.understanding import cue_of
-from nlu import Cue, extract_phone
+from dialogs.understanding import Meaning, cue_of
+from geo import GeoService
+from nlu import NLU, Cue, extract_phone
 
 router = Router("corrections")
 
@@ -69,7 +70,7 @@ def _is_correction(update: Update, data: dict[str, Any]) -> bool:
 
 
 @router.handler(StateIs(*_REPORT_STATES), Kind(K.TEXT, K.VOICE), Predicate(_is_correction))
-async def correct(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any,
+async def correct(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
                   location_ttl: int) -> None:
     data = await state.get_data()
     reading = read_correction(update.text)
@@ -101,8 +102,8 @@ async def correct(update: Update, state: FSMContext, say: Say, desk: CaseDesk, n
     await proceed(data, say, state, desk, update, location_ttl, nlu)
 
 
-async def _place_or_words(data: dict[str, Any], slot: str, wrong: str, value: str, say: Say, nlu: Any,
-                          geo: Any) -> bool:
+async def _place_or_words(data: dict[str, Any], slot: str, wrong: str, value: str, say: Say, nlu: NLU,
+                          geo: GeoService) -> bool:
     """A corrected place when the words name one; else (不是A是B) the description. False: nothing usable."""
     if slot in ("place", "right_is") or geo.locate_text(value):
         old = data.pop("location", None)
@@ -137,7 +138,7 @@ async def edit_menu(state: FSMContext, say: Say) -> None:
 
 
 @router.handler(StateIs(Report.edit_choice), Kind(K.TEXT, K.VOICE))
-async def edit_pick(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any,
+async def edit_pick(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU,
                     location_ttl: int) -> None:
     data = await state.get_data()
     choice = pick_number(update.text, len(EDITABLE))
@@ -163,7 +164,7 @@ async def edit_pick(update: Update, state: FSMContext, say: Say, desk: CaseDesk,
 
 
 @router.handler(StateIs(Report.edit_phone), Kind(K.TEXT, K.VOICE))
-async def new_phone(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, meaning: Any,
+async def new_phone(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, meaning: Meaning | None,
                     location_ttl: int) -> None:
     data = await state.get_data()
     phone = extract_phone(update.text)

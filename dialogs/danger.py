@@ -21,8 +21,10 @@ from dialogs.draft import absorb_text, classify, fresh, places_from_text, withou
 from dialogs.filing import proceed
 from dialogs.say import Say
 from dialogs.steps import Report
+from dialogs.understanding import Meaning
 from dialogs.words import urgent_hotline
-from nlu import detect_urgency
+from geo import GeoService
+from nlu import NLU, detect_urgency
 
 router = Router("danger")
 
@@ -37,8 +39,8 @@ def _danger(update: Update, data: dict[str, Any]) -> bool:
 
 
 @router.handler(Kind(K.TEXT, K.VOICE, K.IMAGE), Predicate(_danger))
-async def danger(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any, meaning: Any,
-                 raw_state: str | None, location_ttl: int) -> None:
+async def danger(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
+                 meaning: Meaning | None, raw_state: str | None, location_ttl: int) -> None:
     kind = detect_urgency(update.text).kind
     warn(say, kind)
     data = await state.get_data()

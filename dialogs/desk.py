@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from sqlmodel import Session
 import cases
 from cases import activity, followups, handover, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
-from cases.models import Case
+from cases.models import Case, Rating
 from cases.my_views import Step
 from cases.rules import CaseRules
 
@@ -174,7 +174,7 @@ class CaseDesk:
             lambda s: list(cases.awaiting_rating(s, openid, now=now, rating_days=self.rules.rating_days)))
 
     async def rate(self, *, number: str, openid: str, score: int | None, fixed: str | None,
-                   comment: str | None) -> Any:
+                   comment: str | None) -> Rating:
         now = self.clock()
         return await self._run(lambda s: cases.rate(session=s, number=number, openid=openid, score=score,
                                                     fixed=fixed, comment=comment, now=now,

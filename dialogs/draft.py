@@ -15,6 +15,10 @@ from typing import Any
 
 from cases import AppealType
 from dialogs.say import shorten
+from dialogs.understanding import Reading
+from geo import GeoService, PointLocation, TextCandidate
+from nlu import NLU
+from nlu import AppealType as Appeal
 
 PLACE_SCORE_CLEAR = 12.0  # a best place this far ahead of the next is taken without asking
 VAGUE_SCORE = 0.35  # below this, an unsure reading of a short text is a reason to ask what the problem is
@@ -35,7 +39,7 @@ def without_phone(text: str, phone: str | None) -> str:
     return text.strip(" ，,。;；")
 
 
-def add_description(data: dict[str, Any], text: str, nlu: Any, known: Any = None) -> None:
+def add_description(data: dict[str, Any], text: str, nlu: NLU, known: Reading | None = None) -> None:
     """Add words about the problem (the phone number taken out) and classify the whole description."""
     text = without_phone(text, data.get("phone"))
     if not text:
@@ -44,7 +48,7 @@ def add_description(data: dict[str, Any], text: str, nlu: Any, known: Any = None
     classify(data, nlu, known if data["description"] == text else None)
 
 
-def replace_in_description(data: dict[str, Any], wrong: str, right: str, nlu: Any) -> None:
+def replace_in_description(data: dict[str, Any], wrong: str, right: str, nlu: NLU) -> None:
     """"不是路灯是井盖": the wrong word replaced (or the right one added), then classified again."""
     description = data.get("description", "")
     if wrong and wrong in description:
@@ -56,7 +60,7 @@ def replace_in_description(data: dict[str, Any], wrong: str, right: str, nlu: An
     classify(data, nlu)
 
 
-def classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
+def classify(data: dict[str, Any], nlu: NLU, known: Reading | None = None) -> None:
     """Classify the whole description (``known``: the NLU's reading of it, when already made).
 
     The appeal type (诉求类型) is read again from every new description; the category only while the
@@ -84,13 +88,13 @@ def classify(data: dict[str, Any], nlu: Any, known: Any = None) -> None:
         data["urgent_kind"] = data.get("urgent_kind") or result.urgency_kind
 
 
-def appeal_code(appeal: Any) -> str | None:
+def appeal_code(appeal: Appeal | None) -> str | None:
     """The case's code of an appeal type the NLU names in Chinese ("投诉" → ``complaint``)."""
     found = AppealType.named(str(appeal)) if appeal else None
     return found.value if found else None
 
 
-def minor_choices(nlu: Any, text: str) -> list[dict[str, Any]]:
+def minor_choices(nlu: NLU, text: str) -> list[dict[str, Any]]:
     """The likeliest minors for a text, one per major, in the taxonomy's own (plain) words."""
     choices: list[dict[str, Any]] = []
     majors: set[str] = set()
@@ -113,7 +117,7 @@ def choose_category(data: dict[str, Any], choice: dict[str, Any]) -> None:
 
 
 # -- places -----------------------------------------------------------------------------------------
-def place_of(candidate: Any) -> dict[str, Any]:
+def place_of(candidate: TextCandidate) -> dict[str, Any]:
     """A gazetteer candidate as it is kept in the dialog data (and offered as a numbered choice).
 
     ``name`` is the address as the resident gave it: the place with its building, unit or gate.
@@ -133,7 +137,7 @@ def set_place(data: dict[str, Any], place: dict[str, Any]) -> None:
     data.pop("road_hint", None)
 
 
-def set_point(data: dict[str, Any], found: Any, address: str) -> None:
+def set_point(data: dict[str, Any], found: PointLocation, address: str) -> None:
     """A located point (pin, recent position) as the report's place."""
     data["location"] = {"lat": found.lat, "lng": found.lng, "address": address,
                         "grid_id": found.grid_id, "grid_name": found.grid_name, "community": found.community,
@@ -142,12 +146,12 @@ def set_point(data: dict[str, Any], found: Any, address: str) -> None:
     data.pop("road_hint", None)
 
 
-def point_address(geo: Any, found: Any, label: str) -> str:
+def point_address(geo: GeoService, found: PointLocation, label: str) -> str:
     """How a located point is named: the label given with it, else the nearest named place, else its grid."""
     return label or geo.describe_point(found.lat, found.lng) or found.grid_name
 
 
-def places_from_text(data: dict[str, Any], text: str, geo: Any) -> list[Any]:
+def places_from_text(data: dict[str, Any], text: str, geo: GeoService) -> list[TextCandidate]:
     """Look for place words; one clear winner sets the location, several become numbered choices.
 
     A road named alone is long: it is remembered (``road_hint``) and the resident asked once where on
@@ -169,7 +173,7 @@ def places_from_text(data: dict[str, Any], text: str, geo: Any) -> list[Any]:
     return list(candidates)
 
 
-def absorb_text(data: dict[str, Any], text: str, meaning: Any, nlu: Any, geo: Any) -> None:
+def absorb_text(data: dict[str, Any], text: str, meaning: Reading | None, nlu: NLU, geo: GeoService) -> None:
     """Everything a free-text message carries: phone, place, description (with its category), urgency."""
     if meaning is not None and meaning.phone:
         data["phone"] = meaning.phone

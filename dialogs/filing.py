@@ -17,6 +17,7 @@ from dialogs.draft import fresh
 from dialogs.say import Say
 from dialogs.steps import advance
 from dialogs.words import local_time
+from nlu import NLU
 
 
 def _draft(update: Update, data: dict[str, Any], description: str, category: dict[str, Any],
@@ -85,7 +86,7 @@ def _view(filed: FiledCase) -> dict[str, Any]:
 
 
 async def proceed(data: dict[str, Any], say: Say, state: FSMContext, desk: CaseDesk, update: Update,
-                  location_ttl: int, nlu: Any) -> None:
+                  location_ttl: int, nlu: NLU) -> None:
     """File an urgent report the moment it is complete enough; otherwise ask what is still missing."""
     if data.get("urgent") and data.get("description") and data.get("location") and data.get("category"):
         await file_report(update, data, state, say, desk)

@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.filters import EventIs, Keywords, Kind, Predicate
 from bot.fsm import FSMContext
 from bot.router import Router
@@ -20,7 +18,7 @@ from dialogs.desk import CaseDesk
 from dialogs.hours import office_window
 from dialogs.say import Say
 from dialogs.steps import Report
-from dialogs.understanding import says
+from dialogs.understanding import Meaning, says
 from nlu import Intent
 
 commands = Router("commands")  # tried before every dialog
@@ -72,7 +70,7 @@ async def unsupported(update: Update, say: Say) -> None:
 
 
 @fallback.handler(Kind(K.TEXT, K.VOICE))
-async def greeting_or_unknown(say: Say, meaning: Any) -> None:
+async def greeting_or_unknown(say: Say, meaning: Meaning | None) -> None:
     if meaning is not None and meaning.intent in ("greeting", "help"):
         say("menu.help" if meaning.intent == "help" else "menu.welcome")
     else:

@@ -13,14 +13,14 @@ import re
 from typing import Any
 
 from dialogs.draft import appeal_code
-from nlu import appeal_type
+from nlu import NLU, appeal_type
 
 _CLAUSE = re.compile(r"[。；;！!？?\n，,、]+|(?:还有|另外|以及|再就是|除此之外)")
 MIN_CLAUSE = 3
 MAX_PROBLEMS = 5
 
 
-def split_problems(text: str, nlu: Any) -> list[dict[str, Any]]:
+def split_problems(text: str, nlu: NLU) -> list[dict[str, Any]]:
     """The distinct problems of a text (``text``, ``category`` and ``appeal`` each), or [] when it raises one."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_CLAUSE]
     if len(clauses) < 2:
@@ -54,7 +54,7 @@ def split_problems(text: str, nlu: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _category(group: dict[str, Any], nlu: Any) -> dict[str, Any]:
+def _category(group: dict[str, Any], nlu: NLU) -> dict[str, Any]:
     minor = group["minor"]
     major_code = minor.code[:2]
     return {"major_code": major_code, "major_name": nlu.taxonomy.major(major_code).name,

@@ -22,7 +22,7 @@ from cases.errors import CaseError
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
 from dialogs.status import NamesCase
-from dialogs.understanding import cue_of
+from dialogs.understanding import Meaning, cue_of
 from dialogs.words import RATE_WORDS
 from nlu import Cue, Intent
 
@@ -47,7 +47,7 @@ FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "
 _FIXED_LONGEST_FIRST = sorted(FIXED, key=len, reverse=True)
 
 
-def read_rating(text: str, meaning: Any) -> tuple[int | None, str | None] | None:
+def read_rating(text: str, meaning: Meaning | None) -> tuple[int | None, str | None] | None:
     """(score, fixed) from a resident's answer, or None when it is not a rating."""
     word = normalise(text)
     points = re.fullmatch(r"([1-5])\s*(?:分|星|颗星)", word)
@@ -90,7 +90,7 @@ async def _record(update: Update, number: str, verdict: tuple[int | None, str | 
 
 @router.handler(StateIs(None), Predicate(_sounds_like_rating))
 async def rating_after_close(update: Update, state: FSMContext, say: Say, desk: CaseDesk,
-                             meaning: Any) -> None:
+                             meaning: Meaning | None) -> None:
     waiting = await desk.awaiting_rating(update.resident_id)
     if not waiting:
         raise SkipHandler  # no case awaits a rating: the next routers read the message
@@ -142,7 +142,7 @@ async def choose(update: Update, state: FSMContext, say: Say) -> None:
 
 
 @router.handler(StateIs(Rating.score), Kind(K.TEXT, K.VOICE))
-async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Any) -> None:
+async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Meaning | None) -> None:
     data = await state.get_data()
     verdict = read_rating(update.text, meaning)
     if verdict is None:
@@ -152,7 +152,7 @@ async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, mea
 
 
 @router.handler(StateIs(Rating.comment), Kind(K.TEXT, K.VOICE))
-async def comment(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Any) -> None:
+async def comment(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Meaning | None) -> None:
     data = await state.get_data()
     await state.set_data({k: v for k, v in data.items() if k not in ("rating_case", "rating_choices")})
     await state.set_state(None)

@@ -40,9 +40,10 @@ from dialogs.filing import file_report, proceed
 from dialogs.problems import split_problems
 from dialogs.say import Say, numbered, pick_number, shorten
 from dialogs.steps import Report, ask, read_back
-from dialogs.understanding import cue_of
+from dialogs.understanding import Meaning, Reading, cue_of
 from dialogs.words import PROBLEM_HINTS
-from nlu import Cue
+from geo import GeoService
+from nlu import NLU, Cue
 
 router = Router("report")
 MAX_PHOTOS = 9
@@ -71,7 +72,7 @@ async def offer_resume(update: Update, state: FSMContext, say: Say) -> None:
 
 
 @router.handler(StateIs(Report.resume))
-async def resume_or_restart(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any,
+async def resume_or_restart(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
                             location_ttl: int) -> None:
     data = await state.get_data()
     if update.kind is K.TEXT and (pick_number(update.text, 2) == 1 or is_word(update.text, {"继续", "继续提交"})):
@@ -88,7 +89,7 @@ async def resume_or_restart(update: Update, state: FSMContext, say: Say, desk: C
     await proceed(data, say, state, desk, update, location_ttl, nlu)
 
 
-def _take(data: dict[str, Any], text: str, meaning: Any, nlu: Any, geo: Any) -> None:
+def _take(data: dict[str, Any], text: str, meaning: Reading | None, nlu: NLU, geo: GeoService) -> None:
     """A message describing the problem: its slots, and its problems when it raises several."""
     absorb_text(data, text, meaning, nlu, geo)
     problems = split_problems(data["description"], nlu) if data.get("description") else []
@@ -121,16 +122,16 @@ def _announces_problem(update: Update, data: dict[str, Any]) -> bool:
 
 
 @router.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_is_problem))
-async def start_from_text(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any,
-                          meaning: Any, location_ttl: int) -> None:
+async def start_from_text(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
+                          meaning: Meaning | None, location_ttl: int) -> None:
     data = fresh(await state.get_data())
     _take(data, update.text, meaning, nlu, geo)
     await proceed(data, say, state, desk, update, location_ttl, nlu)
 
 
 @router.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_announces_problem))
-async def start_unnamed(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any,
-                        meaning: Any, location_ttl: int) -> None:
+async def start_unnamed(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
+                        meaning: Meaning | None, location_ttl: int) -> None:
     data = fresh(await state.get_data())
     _take(data, update.text, meaning, nlu, geo)
     data["vague"] = True
@@ -140,7 +141,7 @@ async def start_unnamed(update: Update, state: FSMContext, say: Say, desk: CaseD
 # -- photos and pins, at any step ---------------------------------------------------------------------
 @router.handler(StateIs(None, Report), Kind(K.IMAGE))
 async def photo(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw_state: str | None,
-                location_ttl: int, nlu: Any) -> None:
+                location_ttl: int, nlu: NLU) -> None:
     data = await state.get_data() if raw_state else fresh(await state.get_data())
     photos: list[dict[str, Any]] = data.setdefault("photos", [])
     if update.photo is None:
@@ -162,8 +163,8 @@ async def photo(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw
 
 
 @router.handler(StateIs(None, Report), Kind(K.LOCATION))
-async def pin(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: Any, raw_state: str | None,
-              location_ttl: int, nlu: Any) -> None:
+async def pin(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: GeoService, raw_state: str | None,
+              location_ttl: int, nlu: NLU) -> None:
     data = await state.get_data() if raw_state else fresh(await state.get_data())
     assert update.location is not None
     if not _point(data, update.location.lat, update.location.lng, update.location.crs,
@@ -174,7 +175,7 @@ async def pin(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: 
     await proceed(data, say, state, desk, update, location_ttl, nlu)
 
 
-def _point(data: dict[str, Any], lat: float, lng: float, crs: str, label: str, geo: Any, say: Say) -> bool:
+def _point(data: dict[str, Any], lat: float, lng: float, crs: str, label: str, geo: GeoService, say: Say) -> bool:
     found = geo.locate_point(lat, lng, crs=crs)
     if found.grid_id is None:
         say("report.location_outside")
@@ -187,8 +188,8 @@ def _point(data: dict[str, Any], lat: float, lng: float, crs: str, label: str, g
 
 # -- the summary ------------------------------------------------------------------------------------
 @router.handler(StateIs(Report.confirm), Kind(K.TEXT, K.VOICE))
-async def confirm(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any, meaning: Any,
-                  location_ttl: int) -> None:
+async def confirm(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
+                  meaning: Meaning | None, location_ttl: int) -> None:
     data = await state.get_data()
     text = update.text
     if cue_of(meaning) is Cue.CONFIRM or pick_number(text, 2) == 1:
@@ -212,7 +213,7 @@ async def confirm(update: Update, state: FSMContext, say: Say, desk: CaseDesk, n
 # -- one step back (before the summary) ----------------------------------------------------------------
 @router.handler(StateIs(Report), Predicate(lambda update, data: cue_of(data.get("meaning")) is Cue.BACK))
 async def back(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw_state: str | None,
-               location_ttl: int, nlu: Any) -> None:
+               location_ttl: int, nlu: NLU) -> None:
     current = next((s for s in STEPS if s == raw_state), Report.location)
     data = await state.get_data()
     index = STEPS.index(current)
@@ -230,8 +231,8 @@ async def back(update: Update, state: FSMContext, say: Say, desk: CaseDesk, raw_
 
 # -- answering the pending question -----------------------------------------------------------------
 @router.handler(StateIs(Report.description, Report.clarify), Kind(K.TEXT, K.VOICE))
-async def describe(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, geo: Any,
-                   meaning: Any, raw_state: str | None, location_ttl: int) -> None:
+async def describe(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, geo: GeoService,
+                   meaning: Meaning | None, raw_state: str | None, location_ttl: int) -> None:
     data = await state.get_data()
     if cue_of(meaning) in (Cue.SKIP, Cue.DENY):
         say("report.need_description")
@@ -246,7 +247,7 @@ async def describe(update: Update, state: FSMContext, say: Say, desk: CaseDesk, 
 
 @router.handler(StateIs(Report.location, Report.place_choice, Report.road_detail, Report.urgent_location),
                 Kind(K.TEXT, K.VOICE))
-async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: Any, nlu: Any,
+async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDesk, geo: GeoService, nlu: NLU,
                       raw_state: str | None, location_ttl: int) -> None:
     data = await state.get_data()
     choices = data.get("place_choices") or []
@@ -276,7 +277,7 @@ async def place_words(update: Update, state: FSMContext, say: Say, desk: CaseDes
 
 
 @router.handler(StateIs(Report.category_choice), Kind(K.TEXT, K.VOICE))
-async def category(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: Any, meaning: Any,
+async def category(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU, meaning: Meaning | None,
                    location_ttl: int) -> None:
     data = await state.get_data()
     choices = data.get("category_choices", [])

@@ -18,6 +18,7 @@ from bot.types import Update
 from dialogs.desk import CaseDesk
 from dialogs.draft import minor_choices, summary
 from dialogs.say import Say, masked, numbered
+from nlu import NLU
 
 EDITABLE = ("description", "location", "category", "phone", "photos")
 
@@ -55,7 +56,7 @@ def next_step(data: dict[str, Any]) -> State:
 
 
 async def ask(step: State, data: dict[str, Any], say: Say, state: FSMContext, desk: CaseDesk, update: Update,
-              location_ttl: int, nlu: Any) -> None:
+              location_ttl: int, nlu: NLU) -> None:
     """Ask ``step``'s question (remembering that it was asked) and keep the draft."""
     await state.set_state(step)
     if step == Report.description:
@@ -91,5 +92,5 @@ async def read_back(data: dict[str, Any], say: Say, desk: CaseDesk, update: Upda
 
 
 async def advance(data: dict[str, Any], say: Say, state: FSMContext, desk: CaseDesk, update: Update,
-                  location_ttl: int, nlu: Any) -> None:
+                  location_ttl: int, nlu: NLU) -> None:
     await ask(next_step(data), data, say, state, desk, update, location_ttl, nlu)

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from bot.middleware import BaseMiddleware, Handler
 from bot.types import Kind, Update
 from dialogs.desk import CaseDesk
-from nlu import Context, Cue, Intent, IntentReading
-
-
-class Understands(Protocol):
-    def understand(self, text: str, context: Context = Context.IDLE) -> Any: ...
-
-    def intent(self, text: str, context: Context = Context.IDLE) -> IntentReading: ...
-
+from nlu import NLU, Context, Cue, Intent, IntentReading, Understanding
 
 _INTENT_FIELDS = {"intent": "intent", "cue": "cue", "rating": "rating", "intent_confidence": "confidence"}
 
@@ -30,11 +23,11 @@ class Meaning:
 
     __slots__ = ("_nlu", "_reading", "_result", "context", "text")
 
-    def __init__(self, nlu: Understands, text: str, context: Context = Context.IDLE) -> None:
+    def __init__(self, nlu: NLU, text: str, context: Context = Context.IDLE) -> None:
         self._nlu = nlu
         self.text = text
         self.context = context
-        self._result: Any = None
+        self._result: Understanding | None = None
         self._reading: IntentReading | None = None
 
     def __getattr__(self, name: str) -> Any:
@@ -49,6 +42,10 @@ class Meaning:
     @property
     def computed(self) -> bool:
         return self._result is not None
+
+
+Reading = Meaning | Understanding
+"""The NLU's reading of a message: lazy in a handler (:class:`Meaning`), or made whole beforehand."""
 
 
 def context_of(raw_state: str | None) -> Context:
@@ -70,7 +67,7 @@ def says(*intents: Intent, at_least: float = 0.0) -> Callable[[Update, dict[str,
     return check
 
 
-def cue_of(meaning: Any) -> Cue | None:
+def cue_of(meaning: Meaning | None) -> Cue | None:
     """How a short reply answers the bot's question (confirm, deny, skip, back, correction), or None."""
     return meaning.cue if meaning is not None else None
 
@@ -78,7 +75,7 @@ def cue_of(meaning: Any) -> Cue | None:
 class MeaningMiddleware(BaseMiddleware):
     """Gives handlers and filters ``meaning`` (a lazy :class:`Meaning`) for text and recognised voice."""
 
-    def __init__(self, nlu: Understands) -> None:
+    def __init__(self, nlu: NLU) -> None:
         self.nlu = nlu
 
     async def __call__(self, handler: Handler, update: Update, data: dict[str, Any]) -> Any:
