@@ -78,3 +78,16 @@ async def test_a_nonce_carries_one_message_only(short_cache: ReplyCache) -> None
     assert await short_cache.bind_nonce("1700000000:abc", "oa:6001") is True  # WeChat's retry
     assert await short_cache.bind_nonce("1700000000:abc", "oa:6002") is False  # a body of someone else's
     assert await short_cache.bind_nonce("1700000000:abd", "oa:6002") is True
+
+
+async def test_memory_replies_are_forgotten_after_the_retry_window_whatever_came_before() -> None:
+    """Nonces live the whole replay window; a reply kept behind them would outlive its minute (and pile up)."""
+    cache = MemoryReplyCache(ttl=0.02, replay_window=10)
+    assert await cache.bind_nonce("1700000000:abc", "oa:7001") is True
+    assert await cache.claim("oa:7001") is True
+    await cache.put("oa:7001", "<xml>filed</xml>")
+    assert await cache.wait("oa:7001", timeout=0.5) == "<xml>filed</xml>"
+    await asyncio.sleep(0.05)
+    assert await cache.wait("oa:7001", timeout=0.5) is None
+    assert await cache.claim("oa:7001") is False  # the claim still lives its replay window
+    assert await cache.bind_nonce("1700000000:abc", "oa:7002") is False
