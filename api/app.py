@@ -15,7 +15,7 @@ from api import worker as outbox
 from api.docs import mount_docs
 from api.guard import RequestGuard
 from api.leaves import Leaves
-from api.memory import release_free_memory
+from api.memory import release_free_memory, release_now_and_then
 from api.prepare import prepare_in_child
 from api.routes import register_routes
 from api.services import Clock, DispatcherFactory, Parts, build_services, system_clock
@@ -53,10 +53,12 @@ def create_app(settings: Settings | None = None, *, dispatcher_factory: Dispatch
             release_free_memory()
             stop = asyncio.Event()
             worker = asyncio.create_task(outbox.run_worker(services, stop=stop)) if run_worker else None
+            trimmer = asyncio.create_task(release_now_and_then(stop))
             try:
                 yield
             finally:
                 stop.set()
+                await trimmer
                 if worker is not None:
                     await worker
         finally:

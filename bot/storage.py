@@ -65,7 +65,7 @@ class MemoryStorage(BaseStorage):
 
     def __init__(self, *, retention: int = 7 * 24 * 3600) -> None:
         self.retention = retention
-        self._records: dict[StorageKey, tuple[float, str]] = {}
+        self._records: dict[StorageKey, tuple[float, bytes]] = {}
         self._writes = 0
 
     async def get(self, key: StorageKey) -> Record | None:
@@ -79,8 +79,9 @@ class MemoryStorage(BaseStorage):
         return Record.loads(raw)
 
     async def set(self, key: StorageKey, record: Record) -> None:
-        # Stored serialised so that memory behaves exactly like Redis (no shared mutable dicts).
-        self._records[key] = (time.monotonic() + self.retention, record.dumps())
+        # Stored serialised so that memory behaves exactly like Redis (no shared mutable dicts), and in UTF-8:
+        # half the size of a Python string holding Chinese, for the many drafts a busy day leaves open.
+        self._records[key] = (time.monotonic() + self.retention, record.dumps().encode())
         self._writes += 1
         if self._writes % 4096 == 0:  # forget abandoned dialogs now and then, not on every write
             self._sweep()

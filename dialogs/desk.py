@@ -27,6 +27,8 @@ from cases.rules import CaseRules
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 FLUSH_BACKOFF_MAX = 30.0
+PHONES_KEPT = 10_000  # residents whose last phone is cached (a lookup saved per report they start)
+TOUCHED_CHECK = 10_000  # past this many, noted message times older than the interval are dropped
 
 
 class CaseDesk:
@@ -73,12 +75,13 @@ class CaseDesk:
         Each resident is written at most every ``touch_interval`` seconds; all residents seen within
         ``flush_delay`` share one transaction.
         """
-        key = (openid, channel)
-        if time.monotonic() - self._touched.get(key, -1e9) < self.touch_interval:
+        key, now = (openid, channel), time.monotonic()
+        if now - self._touched.get(key, -1e9) < self.touch_interval:
             return
-        self._touched[key] = time.monotonic()
-        if len(self._touched) > 100_000:
-            self._touched.clear()
+        self._touched.pop(key, None)  # re-inserted last: the dict stays in the order of the last writes
+        self._touched[key] = now
+        if len(self._touched) > TOUCHED_CHECK and next(iter(self._touched.values())) < now - self.touch_interval:
+            self._forget_touches(now)
         self._pending[key] = self.clock()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
@@ -144,16 +147,27 @@ class CaseDesk:
         """The phone the resident gave last time, to offer it again (looked up once per process)."""
         key = (openid, channel)
         if key in self._phones:
-            return self._phones[key]
+            phone = self._phones[key]
+            self._remember_phone(key, phone)
+            return phone
 
         phone = await self._read(lambda connection: residents.phone_on_record(connection, openid, channel))
         self._remember_phone(key, phone)
         return phone
 
     def _remember_phone(self, key: tuple[str, str], phone: str | None) -> None:
-        if len(self._phones) > 50_000:
-            self._phones.clear()
+        self._phones.pop(key, None)
         self._phones[key] = phone
+        if len(self._phones) > PHONES_KEPT:  # the residents writing now, not everyone since start-up
+            del self._phones[next(iter(self._phones))]
+
+    def _forget_touches(self, now: float) -> None:
+        """Drop the residents written longer than ``touch_interval`` ago: their next message is written anyway."""
+        while self._touched:
+            key, when = next(iter(self._touched.items()))
+            if when >= now - self.touch_interval:
+                return
+            del self._touched[key]
 
     async def open_cases(self, openid: str) -> Sequence[Case]:
         return await self._run(lambda s: list(cases.cases_of_resident(s, openid, open_only=True)))
