@@ -52,22 +52,15 @@ class _Expiring(Generic[V]):
     """Keys that all live ``lifetime`` seconds, so insertion order is expiry order: swept from the front.
 
     One store per lifetime matters: an entry that lives longer than the ones behind it would hold them all
-    past their time. Keys are kept as keyed 64-bit fingerprints (``blake2b`` with a secret of this
-    process, so nobody can aim a collision): at a few hundred messages a second the replay window holds
-    some 200,000 claims and as many nonces, about 100 bytes each this way instead of some 350 as strings.
+    past their time. Keys are fingerprints (:meth:`MemoryReplyCache._fingerprint`).
     """
 
-    def __init__(self, lifetime: float, secret: bytes) -> None:
+    def __init__(self, lifetime: float) -> None:
         self.lifetime = lifetime
-        self._secret = secret
         self._expires: dict[int, float] = {}
         self._values: dict[int, V] = {}
         self._times: deque[float] = deque()
         self._keys: deque[int] = deque()
-
-    def fingerprint(self, key: str) -> int:
-        digest = hashlib.blake2b(key.encode(), digest_size=8, key=self._secret).digest()
-        return int.from_bytes(digest, "little")
 
     def sweep(self, now: float) -> list[int]:
         """Forget what expired before ``now``; the fingerprints forgotten."""
@@ -100,11 +93,19 @@ class MemoryReplyCache:
     def __init__(self, *, ttl: float = RETRY_WINDOW, replay_window: float = REPLAY_WINDOW) -> None:
         self.ttl = ttl
         self.replay_window = max(replay_window, ttl)
-        secret = os.urandom(16)
-        self._claims: _Expiring[None] = _Expiring(self.replay_window, secret)
-        self._nonces: _Expiring[int] = _Expiring(self.replay_window, secret)  # the message's claim
-        self._replies: _Expiring[str] = _Expiring(ttl, secret)
+        self._secret = os.urandom(16)
+        self._claims: _Expiring[None] = _Expiring(self.replay_window)
+        self._nonces: _Expiring[int] = _Expiring(self.replay_window)  # the message's claim
+        self._replies: _Expiring[str] = _Expiring(ttl)
         self._waiting: dict[int, asyncio.Event] = {}
+
+    def _fingerprint(self, key: str) -> int:
+        """A keyed 64-bit BLAKE2b of ``key`` (the secret is this process's: nobody can aim a collision).
+
+        At a few hundred messages a second the replay window holds some 200,000 claims: about 100 bytes
+        each this way instead of some 350 as strings.
+        """
+        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8, key=self._secret).digest(), "little")
 
     def _sweep(self) -> float:
         now = time.monotonic()
@@ -115,7 +116,7 @@ class MemoryReplyCache:
         return now
 
     async def claim(self, key: str) -> bool:
-        now, claim = self._sweep(), self._claims.fingerprint(key)
+        now, claim = self._sweep(), self._fingerprint(key)
         if claim in self._claims:
             return False
         self._claims.put(claim, now)
@@ -123,7 +124,7 @@ class MemoryReplyCache:
         return True
 
     async def put(self, key: str, reply: str) -> None:
-        claim = self._claims.fingerprint(key)
+        claim = self._fingerprint(key)
         self._replies.put(claim, time.monotonic(), reply)
         event = self._waiting.pop(claim, None)
         if event is not None:
@@ -131,7 +132,7 @@ class MemoryReplyCache:
 
     async def wait(self, key: str, timeout: float) -> str | None:
         self._sweep()
-        claim = self._claims.fingerprint(key)
+        claim = self._fingerprint(key)
         event = self._waiting.get(claim)
         if event is not None:
             try:
@@ -142,8 +143,8 @@ class MemoryReplyCache:
 
     async def bind_nonce(self, nonce: str, key: str) -> bool:
         now = self._sweep()
-        name = self._nonces.fingerprint(nonce)
-        claim = self._claims.fingerprint(key)
+        name = self._fingerprint(nonce)
+        claim = self._fingerprint(key)
         bound = self._nonces.get(name)
         if bound is not None:
             return bound == claim

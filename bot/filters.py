@@ -105,7 +105,6 @@ class StateIs(Filter):
     """The resident's dialog is in one of these states (``None``: no dialog; ``"*"``: any state)."""
 
     def __init__(self, *states: State | type[StatesGroup] | str | None) -> None:
-        self.states = states
         # Resolved once: the names of every state wanted (groups expanded), whether no dialog or any state is.
         self.any = "*" in states
         self.idle = None in states
