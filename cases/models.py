@@ -155,7 +155,7 @@ class Rating(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", unique=True)
     resident_id: int = Field(foreign_key="residents.id", index=True)
-    score: int | None = None  # 5 满意, 4 基本满意, 3 一般, 2 不满意, 1 很不满意
+    score: int | None = None  # 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意
     fixed: str | None = Field(default=None, max_length=8)  # yes | partly | no
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     needs_callback: bool = False

@@ -14,9 +14,10 @@ from cases.queries import get_case_for_resident
 from cases.rules import DEFAULT_RULES
 from cases.webhooks import emit
 
-SCORE_LABELS = {5: "满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "很不满意"}
+# The five levels of the government's 好差评 scale, as the NLU reads residents' words (nlu/ratings.py).
+SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
-SATISFIED, BASICALLY_SATISFIED = 5, 4  # the scores that count as satisfied (满意率)
+SATISFIED, BASICALLY_SATISFIED = (5, 4), (3,)  # the scores that count as satisfied (满意率)
 
 
 def rate(
@@ -129,7 +130,7 @@ def awaiting_rating(
 
 @dataclass(frozen=True)
 class Satisfaction:
-    """满意率 over a window: (满意 + 基本满意) / all ratings with a score; ``rate`` is None when nobody rated."""
+    """满意率 over a window: ((非常)满意 + 基本满意) / all ratings with a score; ``rate`` is None when nobody rated."""
 
     rated: int
     satisfied: int
@@ -151,13 +152,13 @@ def satisfaction(session: Session, since: datetime, until: datetime) -> Satisfac
         .group_by(col(Rating.score))
     ).all()
     counts = {score: int(count) for score, count in scores}
-    return Satisfaction(rated=sum(counts.values()), satisfied=counts.get(SATISFIED, 0),
-                        basically_satisfied=counts.get(BASICALLY_SATISFIED, 0))
+    return Satisfaction(rated=sum(counts.values()), satisfied=sum(counts.get(s, 0) for s in SATISFIED),
+                        basically_satisfied=sum(counts.get(s, 0) for s in BASICALLY_SATISFIED))
 
 
 def is_satisfied(score: int | None) -> bool:
-    """满意 or 基本满意: what the satisfaction rate counts."""
-    return score in (SATISFIED, BASICALLY_SATISFIED)
+    """(非常)满意 or 基本满意: what the satisfaction rate counts."""
+    return score in (*SATISFIED, *BASICALLY_SATISFIED)
 
 
 def mark_called_back(*, session: Session, number: str, actor: str, note: str, now: datetime) -> Case:

@@ -1,14 +1,18 @@
 """Rating: after a case is closed, the resident says how it went — one tap or one word is enough.
 
     close push (rating.ask) ──▶ next message read as a rating when it sounds like one:
-        1–5 · 满意 / 基本满意 / 不满意 · 修好了 / 修了一半 / 还没修 · free words (by intent)
+        the prompt's numbered options (1 满意 …) · anything the NLU reads as a rating in context:
+        1–5 · 5分 · ⭐⭐⭐⭐ · 满意 / 还行吧 / 这也叫处理了？ · 修好了 / 修了一半 / 还没修
     ──▶ thanks (a bad rating: a call-back is promised) ──▶ optional comment (跳过 to skip)
     menu RATE / "评价 BH…" ──▶ choose the case (numbered when several await) ──▶ the same
+
+The score and whether the problem was fixed are the NLU's reading (its one scale, nlu/ratings.py); the
+dialog only knows its own prompt's numbered options, and reads an option as the words it stands for.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import SkipHandler
@@ -24,7 +28,7 @@ from dialogs.say import Say, numbered, pick_number
 from dialogs.status import NamesCase
 from dialogs.understanding import Meaning, cue_of
 from dialogs.words import RATE_WORDS
-from nlu import Cue, Intent
+from nlu import NLU, Context, Cue, Fixed, Intent, IntentReading, fixed_verdict
 
 router = Router("rating")
 
@@ -35,49 +39,62 @@ class Rating(StatesGroup):
     comment = State()
 
 
-# rating.ask offers "1 满意，2 基本满意，3 不满意"; a bare 4 or 5 can only be a score ("5分" always is).
-CHOICES = {"1": 5, "2": 4, "3": 2, "4": 4, "5": 5}
-SCORES = {"非常满意": 5, "很满意": 5, "满意": 5, "基本满意": 4, "还行": 4, "还可以": 4, "一般": 3,
-          "不太满意": 2, "不满意": 2, "很不满意": 1, "非常不满意": 1, "差": 1, "太差了": 1}
-FIXED = {"修好了": "yes", "已修好": "yes", "好了": "yes", "解决了": "yes", "已解决": "yes", "弄好了": "yes",
-         "修了一半": "partly", "部分解决": "partly", "修了一部分": "partly", "还差一点": "partly",
-         "还没修": "no", "没修好": "no", "没修": "no", "没解决": "no", "还是坏的": "no", "没人来": "no",
-         "没有解决": "no", "还没好": "no"}
-
-_FIXED_LONGEST_FIRST = sorted(FIXED, key=len, reverse=True)
+# The numbered options rating.ask and rating.not_understood offer ("回复 1 满意，2 基本满意，3 不满意"), in
+# their order: "1" means the words of option 1, read by the NLU like any other answer.
+PROMPT_OPTIONS = ("满意", "基本满意", "不满意")
+SCORE_DIGITS = 5  # a bare digit past the options is a score ("4", "5")
+SHORT_ANSWER = 12  # without the prompt, only a short answer is read as one ("修好了", "还没修")
 
 
-def read_rating(text: str, meaning: Meaning | None) -> tuple[int | None, str | None] | None:
-    """(score, fixed) from a resident's answer, or None when it is not a rating."""
-    word = normalise(text)
-    points = re.fullmatch(r"([1-5])\s*(?:分|星|颗星)", word)
-    if points:
-        return int(points.group(1)), None
-    if word in CHOICES:
-        return CHOICES[word], None
-    if word in SCORES:
-        return SCORES[word], None
-    if word in FIXED:
-        return None, FIXED[word]
-    for phrase in _FIXED_LONGEST_FIRST:
-        if phrase in word and len(word) <= 12:
-            return None, FIXED[phrase]
-    if meaning is not None and meaning.intent is Intent.RATING and meaning.rating is not None:
-        return meaning.rating.score, None
-    return None
+@dataclass(frozen=True)
+class Verdict:
+    """What the resident's answer records: the NLU's score and whether the problem was fixed."""
+
+    score: int | None
+    fixed: Fixed | None
 
 
-def _sounds_like_rating(update: Update, data: dict[str, Any]) -> bool:
-    return update.kind in (K.TEXT, K.VOICE) and read_rating(update.text, data.get("meaning")) is not None
+def _verdict(reading: IntentReading | Meaning) -> Verdict | None:
+    if reading.intent is not Intent.RATING or reading.rating is None:
+        return None
+    return Verdict(reading.rating.score, reading.fixed)
 
 
-async def _record(update: Update, number: str, verdict: tuple[int | None, str | None], state: FSMContext,
-                  say: Say, desk: CaseDesk) -> None:
-    score, fixed = verdict
-    comment = update.text.strip() if score is None and fixed is None else None
+def read_answer(text: str, nlu: NLU, meaning: Meaning | None = None) -> Verdict | None:
+    """The rating in an answer to the rating prompt, or None when the answer is not one.
+
+    ``meaning`` is the message's reading when it was already made in the rating prompt's context.
+    """
+    option = pick_number(text, len(PROMPT_OPTIONS))
+    if option is not None:
+        return _verdict(nlu.intent(PROMPT_OPTIONS[option - 1], Context.RATING_ASKED))
+    if meaning is not None and meaning.context is Context.RATING_ASKED:
+        return _verdict(meaning)
+    return _verdict(nlu.intent(text, Context.RATING_ASKED))
+
+
+def _unprompted(update: Update, data: dict[str, Any]) -> dict[str, Verdict] | bool:
+    """A message sent while idle that rates a case: a rating in any context ("5分", "这也叫处理了？"), or a short
+    answer to the close push that only the push makes one (an option, a digit, 修好了 / 还没修)."""
+    meaning: Meaning | None = data.get("meaning")
+    if meaning is None:
+        return False
+    text = update.text
+    rated = meaning.intent is Intent.RATING
+    answers = len(normalise(text)) <= SHORT_ANSWER and (
+        pick_number(text, SCORE_DIGITS) is not None or fixed_verdict(text) is not None)
+    if not (rated or answers):
+        return False
+    verdict = read_answer(text, data["nlu"]) or (_verdict(meaning) if rated else None)
+    return {"verdict": verdict} if verdict is not None else False
+
+
+async def _record(update: Update, number: str, verdict: Verdict, state: FSMContext, say: Say,
+                  desk: CaseDesk) -> None:
+    fixed = verdict.fixed.value if verdict.fixed is not None else None
     try:
-        rating = await desk.rate(number=number, openid=update.resident_id, score=score, fixed=fixed,
-                                 comment=comment)
+        rating = await desk.rate(number=number, openid=update.resident_id, score=verdict.score, fixed=fixed,
+                                 comment=None)
     except CaseError:
         await state.set_state(None)
         say("rating.expired", number=number)
@@ -88,14 +105,11 @@ async def _record(update: Update, number: str, verdict: tuple[int | None, str | 
     say("rating.ask_comment")
 
 
-@router.handler(StateIs(None), Predicate(_sounds_like_rating))
-async def rating_after_close(update: Update, state: FSMContext, say: Say, desk: CaseDesk,
-                             meaning: Meaning | None) -> None:
+@router.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_unprompted, provides=("verdict",)))
+async def rating_after_close(update: Update, state: FSMContext, say: Say, desk: CaseDesk, verdict: Verdict) -> None:
     waiting = await desk.awaiting_rating(update.resident_id)
     if not waiting:
         raise SkipHandler  # no case awaits a rating: the next routers read the message
-    verdict = read_rating(update.text, meaning)
-    assert verdict is not None
     await _record(update, waiting[0].number, verdict, state, say, desk)
 
 
@@ -142,9 +156,10 @@ async def choose(update: Update, state: FSMContext, say: Say) -> None:
 
 
 @router.handler(StateIs(Rating.score), Kind(K.TEXT, K.VOICE))
-async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, meaning: Meaning | None) -> None:
+async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu: NLU,
+                meaning: Meaning | None) -> None:
     data = await state.get_data()
-    verdict = read_rating(update.text, meaning)
+    verdict = read_answer(update.text, nlu, meaning)
     if verdict is None:
         say("rating.not_understood")
         return

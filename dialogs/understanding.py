@@ -10,14 +10,15 @@ from bot.types import Kind, Update
 from dialogs.desk import CaseDesk
 from nlu import NLU, Context, Cue, Intent, IntentReading, Understanding
 
-_INTENT_FIELDS = {"intent": "intent", "cue": "cue", "rating": "rating", "intent_confidence": "confidence"}
+_INTENT_FIELDS = {"intent": "intent", "cue": "cue", "rating": "rating", "fixed": "fixed",
+                  "intent_confidence": "confidence"}
 
 
 class Meaning:
     """The NLU's reading of a message in the conversation's context, made on first use and at most once.
 
     Most turns answer a question ("2", "确认", a phone number, a place) and never need the classifier:
-    ``intent``, ``cue``, ``rating`` and ``intent_confidence`` come from the NLU's cheap intent reading;
+    ``intent``, ``cue``, ``rating``, ``fixed`` and ``intent_confidence`` come from the NLU's cheap intent reading;
     the first other attribute (``meaning.majors``, ``meaning.urgent``…) runs the whole understanding.
     """
 

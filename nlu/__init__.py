@@ -15,9 +15,9 @@ from nlu.extractors import EMERGENCY_NUMBERS, Urgency, detect_urgency, extract_t
 from nlu.intent_reading import read_intent
 from nlu.intents import INTENTS
 from nlu.numbers import extract_case_number, extract_phone, extract_phones
-from nlu.ratings import answer_rating, explicit_rating
+from nlu.ratings import answer_rating, explicit_rating, fixed_verdict
 from nlu.taxonomy import Major, Minor, Taxonomy, load_taxonomy
-from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Polarity, Rating
+from nlu.vocabulary import AppealType, Context, Cue, Fixed, Intent, IntentReading, Polarity, Rating
 
 __all__ = [
     "EMERGENCY_NUMBERS",
@@ -28,6 +28,7 @@ __all__ = [
     "Classification",
     "Context",
     "Cue",
+    "Fixed",
     "Intent",
     "IntentReading",
     "Major",
@@ -48,6 +49,7 @@ __all__ = [
     "extract_phone",
     "extract_phones",
     "extract_time",
+    "fixed_verdict",
     "load_taxonomy",
     "read_intent",
     "shipped_place_names",

@@ -20,7 +20,7 @@ from nlu.numbers import extract_case_number, extract_phone
 from nlu.store import ModelStore
 from nlu.taxonomy import Taxonomy, load_taxonomy
 from nlu.text import Tokenizer
-from nlu.vocabulary import AppealType, Context, Cue, Intent, IntentReading, Rating
+from nlu.vocabulary import AppealType, Context, Cue, Fixed, Intent, IntentReading, Rating
 
 PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def shipped_place_names() -> list[str]:
 class Understanding:
     """Everything the dialog needs from one message.
 
-    ``intent`` is read in ``context``; ``rating`` is set when the intent is RATING, ``cue`` when the
+    ``intent`` is read in ``context``; ``rating`` (and ``fixed``) is set when the intent is RATING, ``cue`` when the
     message is a short answer (confirm/deny/skip/back/correction). ``unknown`` means the message names
     no subject the classifier can stand behind (content-free, off-topic or too short): ``majors`` are
     still ranked but the dialog should ask what the problem is. ``appeal`` is the 诉求类型.
@@ -62,6 +62,7 @@ class Understanding:
     intent_confidence: float = 1.0
     rating: Rating | None = None
     cue: Cue | None = None
+    fixed: Fixed | None = None  # with a rating: whether the problem was fixed, when the words say so
     appeal: AppealType = AppealType.OTHER
     unknown: bool = False
     others: tuple[CategoryScore, ...] = ()  # further subjects a long message raises, best first
@@ -244,6 +245,7 @@ class NLU:
             intent_confidence=reading.confidence,
             rating=reading.rating,
             cue=reading.cue,
+            fixed=reading.fixed,
             appeal=appeal_type(head, has_subject=not result.unknown),
             unknown=result.unknown,
             others=tuple(result.others),

@@ -14,10 +14,11 @@ about one of its parts (照片发错了, 地址改成…) keep the rules' readin
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nlu.intent_model import IntentModel, load_phrases
-from nlu.intents import LONG_TEXT, clean, rule_intent
-from nlu.ratings import answer_rating, explicit_rating, lean_rating
+from nlu.intents import LONG_TEXT, cancels_something_else, clean, rule_intent
+from nlu.ratings import answer_rating, explicit_rating, fixed_verdict, lean_rating
 from nlu.vocabulary import Context, Cue, Intent, IntentReading
 
 
@@ -48,7 +49,17 @@ def read_intent(
     """The intent of one message; `has_problem` is whether the classifier found category keywords.
 
     With a `model`, its probabilities are combined with the rules' reading (long texts keep the rules').
+    A rating carries whether the problem was fixed when its words say so.
     """
+    reading = _read(text, context, has_problem, has_case_number, model)
+    if reading.intent is not Intent.RATING:
+        return reading
+    return replace(reading, fixed=fixed_verdict(text))
+
+
+def _read(
+    text: str, context: Context, has_problem: bool, has_case_number: bool, model: IntentModel | None,
+) -> IntentReading:
     ruled = rule_intent(text, context=context, has_problem=has_problem, has_case_number=has_case_number)
     if model is None or len(text) > LONG_TEXT:
         return ruled
@@ -66,6 +77,8 @@ def read_intent(
     if context is Context.RATING_ASKED and ruled.cue in (None, Cue.CONFIRM) and max(probs, key=lambda i: probs[i]) \
             is Intent.RATING and ruled.intent in (Intent.OTHER, Intent.REPORT, Intent.GREETING, Intent.HELP):
         return IntentReading(Intent.RATING, round(min(0.7, probs[Intent.RATING]), 2), rating=lean_rating(text))
+    if cancels_something_else(t):  # "物业费能取消吗" asks about the fee: never a withdrawal
+        probs[Intent.CANCEL] = 0.0
     if ruled.intent is Intent.OTHER:  # an answer ("不是", "2") stays one; a reply without a cue may ask
         best = max(_REQUESTS, key=lambda i: probs.get(i, 0.0))
         if ruled.cue is not None or probs.get(best, 0.0) < ANSWER_OVERRIDE:

@@ -63,6 +63,15 @@ _CANCEL_STRONG = re.compile(
     r"|(不用|不需要|无需|用不着|不必|别)(再)?(派人|来人|上门|跑一趟|白跑)"
     r"|(撤销|撤回|撤掉|作废|取消掉)(我|我的|这个|那个|刚才|之前|前天|昨天)*的?(投诉|工单|单子|举报|报修|诉求)"
 )
+# A cancel verb whose object is something other than the report — a fee, a policy, a permit — asks about or
+# complains of that thing ("物业费涨了能取消吗", "停车证能取消吗", "我的低保被取消了"): it withdraws nothing.
+_THING = (r"(费|收费|涨价|政策|规定|制度|通知|证|车位|资格|补贴|补助|低保|救助|限行|限号|禁令|线路|班次|站点|合同|套餐"
+          r"|会员|业务|罚款|罚单|处罚|押金|户口|学籍|摊位|福利|待遇|名额|优惠|活动|课|航班|订单|卡)")
+_CANCEL_OBJECT_VERB = r"(取消|撤销|撤掉|撤回|作废|删除|停掉|退掉|废除)"
+_OTHER_CANCELLED = re.compile(
+    rf"{_THING}.{{0,12}}{_CANCEL_OBJECT_VERB}|{_CANCEL_OBJECT_VERB}.{{0,4}}{_THING}|被(取消|撤销|撤掉|删除|作废|停)")
+_REPORT_NOUN = re.compile(r"工单|投诉|反映|举报|报修|报事|单子|诉求|上报|提交")
+
 # Wanting a person: 人工, a person to talk to, a call, a phone number, or giving up on the machine.
 _PERSON = (r"(个人来|个人跟我|负责的人|能做主的|做主的|管事的|人工|真人|活人|工作人员|领导|负责人|管事的|管事的人"
            r"|书记|主任|网格员|值班(的)?(人"
@@ -206,6 +215,11 @@ _THIRD_PARTY = re.compile(r"物业|房东|开发商|商家|公司|老板|饭店|
 _US = re.compile(r"你们|网格员|社区|街道|城管|政府|师傅|工作人员|中心")
 
 
+def cancels_something_else(t: str) -> bool:
+    """Whether a cancel verb in the cleaned text `t` has another object than the resident's report."""
+    return bool(_OTHER_CANCELLED.search(t)) and not (_MY_REPORT.search(t) or _REPORT_NOUN.search(t))
+
+
 def _handled_by_us(t: str) -> bool:
     """The message says the problem was dealt with by the centre's side (not only by a third party)."""
     return bool(_HANDLED.search(t)) and (not _THIRD_PARTY.search(t) or bool(_US.search(t)))
@@ -323,7 +337,7 @@ def rule_intent(
     withdraws = _CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))
     describes = has_problem and len(t) > 12 and not (
         has_case_number or _MY_REPORT.search(t) or _EARLIER.search(t) or _REPORT_WORD.search(t))
-    if (_CANCEL.search(t) and len(t) <= 40 and not describes) or withdraws:
+    if ((_CANCEL.search(t) and len(t) <= 40 and not describes) or withdraws) and not cancels_something_else(t):
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)

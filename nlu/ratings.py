@@ -2,7 +2,8 @@
 
 `explicit_rating` finds forms that are ratings in any context (points, stars, verdict emoji, 满意 /
 不满意, 好评 / 差评, sarcasm about the handling). `answer_rating` adds what reads as a rating only right
-after the bot asked for one: a bare digit 1–5, 修好了, 还没修, 修了一半, 谢谢.
+after the bot asked for one: a bare digit 1–5, 修好了, 还没修, 修了一半, 谢谢. `fixed_verdict` reads
+whether the problem was fixed (修好了 yes, 修了一半 partly, 还没修 no), which a rating carries beside its score.
 
 The scale is the usual government satisfaction scale: 非常满意 / 点赞 / 五星好评 / 满分 5, 满意 / 比较满意 /
 还不错 4, 基本满意 / 一般 / 还行 / 中评 and mixed praise and complaint 3, 不满意 / partly fixed 2,
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from nlu.vocabulary import Rating
+from nlu.vocabulary import Fixed, Rating
 
 _STARS_FULL = "⭐★🌟"
 _STARS_EMPTY = "☆✩"
@@ -265,3 +266,30 @@ def answer_rating(text: str) -> Rating | None:
                 return Rating(3)
             return Rating(_thanked(score, t))
     return None
+
+
+# Whether the problem was fixed; tried in this order, so "没修好" is no and "修好了又坏了" partly.
+_FIXED_VERDICTS: tuple[tuple[Fixed, re.Pattern[str]], ...] = (
+    (Fixed.PARTLY, re.compile(
+        r"(修|解决|处理|弄|搞|清|修复)了一(半|部分|点)|部分(解决|修好|处理|修复)|还差(一)?点|好了一(半|点|部分)"
+        r"|只(修|解决|处理|弄|清)了|没(有)?(完全|彻底)(修好|解决|处理好|弄好|好)|(解决|处理|修)(得|的)?不彻底"
+        r"|(修|补|换|清|拉|运|处理|弄|搞)(好|走|掉|完)?了.{0,12}(又|还是|照样)(坏|漏|堵|不亮|脏|堆)"
+        r"|(过|没)(了)?(两|几|一)天(又|就)(坏|堵|漏|不亮|脏|堆)|又(坏|堵|漏)了")),
+    (Fixed.NO, re.compile(
+        r"没(有)?(人)?(修|解决|处理|弄|搞|来|管)(好|过)?|未(修|解决|处理)|还是(坏|老样子|一样|没变|那样)"
+        r"|(问题|毛病)?(还|依然|仍然|照样|照旧)(在|存在)$|还没好|没(有)?(变化|效果|改善)|一点(都|也)?没变")),
+    (Fixed.YES, re.compile(
+        r"(修|解决|处理|弄|搞|清|拉|运|拆|补|填|换|疏通|恢复|修复)(好|走|掉|完|平|通|干净|定)了"
+        r"|(已经?|都)(修好|解决|处理好|弄好|搞定|修复)|解决了|搞定了|^(已经|都)?好了|亮了|通了")),
+)
+
+
+def fixed_verdict(text: str) -> Fixed | None:
+    """Whether a verdict says the problem was fixed (修好了), partly (修了一半) or not (还没修); None when silent.
+
+    Sarcasm ("这也叫解决了？") says nothing about it.
+    """
+    t = _PICTO.sub("", _clean(_with_emoji(text)))
+    if _SARCASM.search(t):
+        return None
+    return next((verdict for verdict, pattern in _FIXED_VERDICTS if pattern.search(t)), None)

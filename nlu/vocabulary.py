@@ -56,6 +56,14 @@ class Polarity(StrEnum):
     BAD = "bad"
 
 
+class Fixed(StrEnum):
+    """Whether the rated problem was fixed, as the resident says it: 修好了, 修了一半, 还没修."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
 @dataclass(frozen=True)
 class Rating:
     """A resident's verdict on a closed case: a score 1–5 and its polarity (4–5 good, 3 neutral)."""
@@ -97,6 +105,7 @@ class IntentReading:
     confidence: float
     rating: Rating | None = None  # set when intent is RATING
     cue: Cue | None = None  # set for short answers, whatever the intent
+    fixed: Fixed | None = None  # with a rating, when the words say whether the problem was fixed
 
     @property
     def label(self) -> str:

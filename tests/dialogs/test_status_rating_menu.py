@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from cases import transition
 from cases.models import Rating
 from cases.workflow_models import HandoverRequest
+from nlu import NLU, Fixed
 from reply_templates import save
 from tests.dialogs.conftest import Chat
 from tests.dialogs.test_report import LAT, LNG, finish
@@ -77,7 +78,7 @@ async def test_rating_by_one_word_after_the_close_push(chat: Chat) -> None:
     done = await chat.say("跳过")
     assert done.key == "rating.done"
     rating = rating_of(chat, number)
-    assert rating is not None and rating.score == 5 and not rating.needs_callback
+    assert rating is not None and rating.score == 4 and not rating.needs_callback  # 满意 on the 好差评 scale
 
 
 async def test_rating_by_digit_then_a_comment(chat: Chat) -> None:
@@ -117,7 +118,7 @@ async def test_rating_by_number_from_the_menu(chat: Chat) -> None:
     reply = await chat.say("基本满意")
     assert reply.keys[0] == "rating.thanks_good"
     rating = rating_of(chat, number)
-    assert rating is not None and rating.score == 4
+    assert rating is not None and rating.score == 3
 
 
 async def test_rate_click_with_nothing_to_rate(chat: Chat) -> None:
@@ -195,15 +196,30 @@ async def test_message_times_are_recorded_for_the_48_hour_window(chat: Chat) -> 
     assert (datetime.now(UTC) - resident.last_seen.replace(tzinfo=UTC)).total_seconds() < 60
 
 
-async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(chat: Chat) -> None:
-    from dialogs.rating import read_rating
+async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(nlu: NLU) -> None:
+    from dialogs.rating import PROMPT_OPTIONS, Verdict, read_answer
 
-    assert read_rating("1", None) == (5, None)  # 1 满意
-    assert read_rating("2", None) == (4, None)  # 2 基本满意
-    assert read_rating("3", None) == (2, None)  # 3 不满意
-    assert read_rating("1分", None) == (1, None)  # an explicit score
-    assert read_rating("修了一半", None) == (None, "partly")
-    assert read_rating("今天天气不错", None) is None
+    for n, words in enumerate(PROMPT_OPTIONS, start=1):
+        assert read_answer(str(n), nlu) == read_answer(words, nlu)  # "1" is 满意, read as the NLU reads 满意
+    assert [read_answer(w, nlu) for w in PROMPT_OPTIONS] == [Verdict(4, None), Verdict(3, None), Verdict(2, None)]
+    assert read_answer("1分", nlu) == Verdict(1, None)  # an explicit score
+    assert read_answer("5", nlu) == Verdict(5, None)  # a digit past the options is a score
+    assert read_answer("修了一半", nlu) == Verdict(2, Fixed.PARTLY)
+    assert read_answer("我家楼下又有人乱停车了", nlu) is None  # a new problem, not a verdict
+
+
+def test_the_rating_prompts_offer_the_options_the_dialog_reads() -> None:
+    from dialogs.rating import PROMPT_OPTIONS
+    from reply_templates import default_catalog
+
+    offered = "，".join(f"{n} {words}" for n, words in enumerate(PROMPT_OPTIONS, start=1))
+    compact = " ".join(f"{n}{words}" for n, words in enumerate(PROMPT_OPTIONS, start=1))
+    catalog = default_catalog()
+    for key in ("rating.ask", "rating.not_understood"):
+        template = catalog.get(key)
+        assert template is not None and offered in template.body
+    ask = catalog.get("rating.ask")
+    assert ask is not None and ask.fields is not None and compact in ask.fields["thing3"]
 
 
 async def test_the_nlu_reads_a_message_once_and_only_when_asked(nlu: object) -> None:
