@@ -5,7 +5,7 @@ For a range [since, until) of local days:
 * 受理量 (received): cases filed in the range;
 * 办结量 (closed): cases closed in the range (and still closed);
 * 按时办结率: closed in the range no later than their due time / closed;
-* 满意率: ratings given in the range with 满意 or 基本满意 / ratings with a score;
+* 满意率: ratings given in the range with 非常满意, 满意 or 基本满意 (5–3) / ratings with a score;
 * 回访率: cases closed in the range that heard back from the resident (a rating) or were called back
   (回访 recorded) / closed;
 * 重办率 (reopen rate): cases reopened (重新办理) in the range / closed in the range.

@@ -50,7 +50,7 @@ SHORT_ANSWER = 12  # without the prompt, only a short answer is read as one ("ä¿
 class Verdict:
     """What the resident's answer records: the NLU's score and whether the problem was fixed."""
 
-    score: int | None
+    score: int
     fixed: Fixed | None
 
 

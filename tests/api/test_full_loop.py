@@ -85,7 +85,7 @@ def test_report_handle_push_and_rate(client: TestClient) -> None:
     thanks = send(client, kind="text", content="满意")
     assert "谢谢" in thanks
     rated = client.get(f"/api/staff/cases/{number}", headers=headers).json()
-    assert rated["rating"]["score"] == 5
+    assert rated["rating"]["score"] == 4 and rated["rating"]["score_text"] == "满意"  # the word the resident chose
 
 
 def test_forbidden_transition_is_409_naming_the_allowed_ones(client: TestClient) -> None:

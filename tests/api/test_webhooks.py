@@ -94,11 +94,12 @@ def test_the_platform_moves_a_wechat_case_to_the_rating_and_hears_every_event_on
              if e["type"] == "case.status_changed"]
     assert moves == ["accepted", "dispatched", "processing", "verifying", "closed"]
     rated = next(e for e in platform.events.values() if e["type"] == "case.rated")
-    assert rated["case"]["number"] == number and rated["data"]["score"] == 5
+    assert rated["case"]["number"] == number and rated["data"]["score"] == 4
+    assert rated["data"]["score_text"] == "满意"  # what the resident said, on the 好差评 scale
     assert OPENID not in json.dumps(list(platform.events.values()))
 
     detail = client.get(f"/api/staff/cases/{number}", headers=admin(client)).json()
-    assert detail["rating"]["score"] == 5
+    assert detail["rating"]["score"] == 4
     assert "区工单平台·李科员" in json.dumps(detail, ensure_ascii=False)
 
 

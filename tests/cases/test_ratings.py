@@ -101,7 +101,8 @@ def test_satisfaction_rate_counts_satisfied_and_basically_satisfied_over_all_rat
         rate(session=session, number=case.number, openid=f"o-{i}", score=score, fixed=None, comment=None, now=NOW)
     fixed_only = closed_case(session, openid="o-x", lat=31.9, lng=121.9)
     rate(session=session, number=fixed_only.number, openid="o-x", score=None, fixed="yes", comment=None, now=NOW)
-    assert satisfaction(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).rate == 0.5
+    # 5 非常满意, 4 满意 and 3 基本满意 count; 1 非常不满意 does not; a rating without a score is not counted
+    assert satisfaction(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).rate == 0.75
 
 
 def test_a_reopened_and_reclosed_case_keeps_its_rating_and_is_not_asked_again(session: Session) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import NLU, Context, Cue, Intent, Polarity, Rating
+from nlu import NLU, Context, Cue, Fixed, Intent, Polarity, Rating
 
 IDLE, REPORTING, RATING_ASKED = Context.IDLE, Context.REPORTING, Context.RATING_ASKED
 
@@ -213,3 +213,57 @@ def test_an_outage_is_a_report_not_a_stop(nlu: NLU, text: str) -> None:
                                               ("停 停 停", "cancel")])
 def test_short_social_and_service_questions(nlu: NLU, text: str, intent: str) -> None:
     assert nlu.intent(text, REPORTING if intent == "cancel" else IDLE).label == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("修好了", Fixed.YES),
+        ("已经解决了 谢谢", Fixed.YES),
+        ("修了一半", Fixed.PARTLY),
+        ("部分解决", Fixed.PARTLY),
+        ("修好了 过两天又坏了", Fixed.PARTLY),
+        ("还没修", Fixed.NO),
+        ("没修好", Fixed.NO),
+        ("还是坏的", Fixed.NO),
+        ("满意", None),
+        ("这也叫解决了？", None),  # sarcasm says nothing of whether it was fixed
+    ],
+)
+def test_a_rating_says_whether_the_problem_was_fixed(nlu: NLU, text: str, fixed: Fixed | None) -> None:
+    reading = nlu.intent(text, RATING_ASKED)
+    assert reading.intent is Intent.RATING and reading.fixed is fixed
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("非常满意", 5), ("满意", 4), ("基本满意", 3), ("一般", 3), ("不满意", 2), ("非常不满意", 1)],
+)
+def test_the_satisfaction_levels_are_the_five_of_the_government_scale(nlu: NLU, text: str, score: int) -> None:
+    assert nlu.intent(text, RATING_ASKED).rating == Rating(score)
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("物业费涨了，我想问问能取消吗", IDLE),
+        ("停车费能不能取消", IDLE),
+        ("小区停车证可以取消吗", IDLE),
+        ("这个政策能不能取消", IDLE),
+        ("限行政策什么时候取消", IDLE),
+        ("我的低保被取消了", IDLE),
+        ("物业费涨了能取消吗", REPORTING),
+    ],
+)
+def test_asking_whether_a_fee_or_policy_can_be_cancelled_withdraws_nothing(
+    nlu: NLU, text: str, context: Context
+) -> None:
+    assert nlu.intent(text, context).intent is Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [("那就取消吧", REPORTING), ("能取消吗", IDLE), ("我那个工单能取消吗", IDLE), ("帮我把停车费那个单子撤销", IDLE)],
+)
+def test_cancelling_the_report_itself_still_cancels(nlu: NLU, text: str, context: Context) -> None:
+    assert nlu.intent(text, context).intent is Intent.CANCEL
