@@ -1,8 +1,8 @@
 """The conversations: report (steps, draft, problems, filing), corrections, danger, status, rating, menu/help.
 
-:func:`build_dispatcher` assembles them in priority order: commands that work anywhere (取消, 帮助, 人工),
-then danger (a message telling of danger to people, at any step), rating (it must read "1" or "满意"
-after a close push before anything else does), status, corrections to a report in progress, report,
+:func:`build_dispatcher` assembles them in priority order: a rating after a close push (it must read "1",
+"满意" or "修好了" before anything else does), commands that work anywhere (取消, 帮助, 人工), then danger (a
+message telling of danger to people, at any step), rating, status, corrections to a report in progress, report,
 and the menu's fallback, which makes sure no message goes unanswered.
 """
 
@@ -39,6 +39,7 @@ def build_dispatcher(*, storage: BaseStorage, locks: ResidentLocks, dialog_ttl: 
     dispatcher.outer_middleware(TranscriptMiddleware(desk))
     dispatcher.outer_middleware(MeaningMiddleware(nlu), provides=("meaning",))
     dispatcher.outer_middleware(SayMiddleware(templates), provides=("say",))
+    dispatcher.include_router(rating.after_close)
     dispatcher.include_router(menu.commands)
     dispatcher.include_router(danger.router)
     dispatcher.include_router(rating.router)

@@ -1,6 +1,6 @@
 """Rating: after a case is closed, the resident says how it went — one tap or one word is enough.
 
-    close push (rating.ask) ──▶ next message read as a rating when it sounds like one:
+    close push (rating.ask) ──▶ next message read as a rating when it sounds like one (before any command):
         the prompt's numbered options (1 满意 …) · anything the NLU reads as a rating in context:
         1–5 · 5分 · ⭐⭐⭐⭐ · 满意 / 还行吧 / 这也叫处理了？ · 修好了 / 修了一半 / 还没修
     ──▶ thanks (a bad rating: a call-back is promised) ──▶ optional comment (跳过 to skip)
@@ -31,6 +31,9 @@ from dialogs.words import RATE_WORDS
 from nlu import NLU, Context, Cue, Fixed, Intent, IntentReading, fixed_verdict
 
 router = Router("rating")
+# Tried before the commands: after a close push, "修好了" or "解决了" rates the case (idle, the NLU alone would
+# read it as "no need any more", a withdrawal with nothing to withdraw).
+after_close = Router("rating after close")
 
 
 class Rating(StatesGroup):
@@ -105,7 +108,7 @@ async def _record(update: Update, number: str, verdict: Verdict, state: FSMConte
     say("rating.ask_comment")
 
 
-@router.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_unprompted, provides=("verdict",)))
+@after_close.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_unprompted, provides=("verdict",)))
 async def rating_after_close(update: Update, state: FSMContext, say: Say, desk: CaseDesk, verdict: Verdict) -> None:
     waiting = await desk.awaiting_rating(update.resident_id)
     if not waiting:

@@ -64,7 +64,7 @@ def test_an_answer_to_the_rating_prompt_records_what_the_nlu_reads(
 @pytest.mark.parametrize(
     ("answer", "score", "fixed"),
     [("5分", 5, None), ("⭐⭐⭐⭐", 4, None), ("还行吧", 3, None), ("这也叫处理了？", 1, None), ("1", 4, None),
-     ("还没修", 1, "no")],
+     ("还没修", 1, "no"), ("修好了", 4, "yes"), ("已经解决了", 4, "yes")],
 )
 def test_after_the_close_push_the_next_message_rates_without_asking_again(
     resident: Resident, answer: str, score: int, fixed: str | None
@@ -92,3 +92,10 @@ def test_asking_whether_a_fee_can_be_cancelled_is_not_a_withdrawal(resident: Res
     assert "report.cancelled" not in during.keys
     cancelled = resident.say("那就取消吧")
     assert cancelled.keys == ["report.cancelled"] and resident.cases() == []
+
+
+def test_commands_still_work_while_a_case_waits_for_its_rating(resident: Resident) -> None:
+    number = _closed_case(resident)
+    assert resident.say("取消").keys == ["menu.nothing_to_cancel"]
+    assert resident.say("转人工").keys == ["menu.human"]
+    assert _rating(resident, number) is None
