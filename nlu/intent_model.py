@@ -17,6 +17,7 @@ import yaml
 
 from nlu.errors import NLUError
 from nlu.vocabulary import Intent
+from nlu.yamlio import safe_load
 
 PHRASES_PATH = Path(__file__).parent / "data" / "intent_phrases.yaml"
 ALPHA = 0.3
@@ -34,7 +35,7 @@ def ngrams(t: str) -> set[str]:
 
 def load_phrases(path: Path = PHRASES_PATH) -> dict[Intent, list[str]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         return {Intent(name): [str(p) for p in phrases] for name, phrases in data.items() if name != "version"}
     except (OSError, yaml.YAMLError, ValueError, AttributeError, TypeError) as exc:
         raise NLUError(f"intent phrases {path}: {exc}") from exc

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from nlu.errors import TaxonomyError
+from nlu.yamlio import safe_load
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).parent / "data" / "taxonomy.yaml"
 _MAJOR_CODE = re.compile(r"^\d{2}$")
@@ -99,7 +100,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     except OSError as exc:
         raise TaxonomyError(f"cannot read taxonomy {path}: {exc}") from exc
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{path}: not valid YAML: {exc}") from exc
     return parse_taxonomy(data, digest=hashlib.sha256(raw).hexdigest(), source=str(path))

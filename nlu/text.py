@@ -6,13 +6,15 @@ everything that is not a CJK character, letter or digit, which is what the class
 jieba's full dictionary (~350k words) takes ~0.5 s to load even from its marshal cache. The Tokenizer
 writes a dictionary holding the frequent general words (freq >= MIN_FREQ) plus the taxonomy's keywords
 and the gazetteer's place names, keyed by a hash of its content, and lets jieba cache its prefix table
-next to it: a warm start then loads it in well under 100 ms.
+next to it: a warm start then loads it in well under 100 ms. All of that happens on the first text
+that needs words, which with `WORD_CHARS` = 0 is none: a server starts without importing jieba.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 import os
 import re
@@ -21,6 +23,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from nlu.errors import ModelCacheError
 
@@ -86,44 +89,77 @@ def for_matching(text: str) -> str:
     return _NON_WORD_RE.sub("", normalize(text))
 
 
-with warnings.catch_warnings():
-    # jieba 0.42 imports pkg_resources (deprecated) when it is available; that is not ours to fix.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.simplefilter("ignore", UserWarning)
-    import jieba
-
 MIN_FREQ = 20
 DOMAIN_FREQ = 2000
-_JIEBA_DICT = Path(jieba.__file__).parent / "dict.txt"
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
+def _jieba_dictionary() -> Path:
+    """jieba's shipped dictionary, found without importing jieba (its import pulls in pkg_resources)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ModelCacheError("jieba is not installed")
+    return Path(spec.origin).parent / "dict.txt"
+
+
+def _import_jieba() -> Any:
+    with warnings.catch_warnings():
+        # jieba 0.42 imports pkg_resources (deprecated) when it is available; that is not ours to fix.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import jieba
+    return jieba
+
+
 class Tokenizer:
-    """Segments normalised text into words; one instance per process is enough."""
+    """Segments normalised text into words; one instance per process is enough.
+
+    jieba is imported and its dictionary written and loaded (~0.2 s) on the first non-empty text only:
+    the classifier's features are character n-grams (`WORD_CHARS` = 0), so a server that never asks for
+    words never pays for them. A dictionary file jieba cannot read is written anew.
+    """
 
     def __init__(self, domain_words: Iterable[str], cache_dir: Path) -> None:
-        words = sorted({w.strip() for w in domain_words if 2 <= len(w.strip()) <= 12 and " " not in w})
+        self._domain = sorted({w.strip() for w in domain_words if 2 <= len(w.strip()) <= 12 and " " not in w})
+        self._general = _jieba_dictionary()
         digest = hashlib.sha256(
-            ("\n".join(words) + f"|{MIN_FREQ}|{_JIEBA_DICT.stat().st_size}").encode("utf-8")
+            ("\n".join(self._domain) + f"|{MIN_FREQ}|{self._general.stat().st_size}").encode("utf-8")
         ).hexdigest()[:16]
-        dict_path = cache_dir / f"jieba-dict-{digest}.txt"
-        if not dict_path.exists():
-            _write_dictionary(dict_path, words)
-        self._jieba = jieba.Tokenizer(dictionary=str(dict_path))
-        self._jieba.tmp_dir = str(cache_dir)
-        self._jieba.initialize()
-        self.dictionary_path = dict_path
+        self.cache_dir = cache_dir
+        self.dictionary_path = cache_dir / f"jieba-dict-{digest}.txt"
+        self._jieba: Any = None
 
     def words(self, text: str) -> list[str]:
         """Words of `text` (HMM off: unknown words fall apart into characters, which n-grams cover)."""
-        return [w for w in self._jieba.lcut(text, HMM=False) if w.strip()]
+        if not text:
+            return []
+        return [w for w in self._segmenter().lcut(text, HMM=False) if w.strip()]
+
+    def _segmenter(self) -> Any:
+        if self._jieba is None:
+            jieba = _import_jieba()
+            if not self.dictionary_path.exists():
+                _write_dictionary(self.dictionary_path, self._general, self._domain)
+            try:
+                segmenter = self._initialized(jieba)
+            except (ValueError, UnicodeDecodeError):  # a damaged dictionary file: write it anew
+                _write_dictionary(self.dictionary_path, self._general, self._domain)
+                segmenter = self._initialized(jieba)
+            self._jieba = segmenter
+        return self._jieba
+
+    def _initialized(self, jieba: Any) -> Any:
+        segmenter = jieba.Tokenizer(dictionary=str(self.dictionary_path))
+        segmenter.tmp_dir = str(self.cache_dir)
+        segmenter.initialize()
+        return segmenter
 
 
-def _write_dictionary(path: Path, domain_words: list[str]) -> None:
+def _write_dictionary(path: Path, general_path: Path, domain_words: list[str]) -> None:
     lines: list[str] = []
     seen: set[str] = set()
-    with _JIEBA_DICT.open(encoding="utf-8") as general:
+    with general_path.open(encoding="utf-8") as general:
         for line in general:
             parts = line.split()
             if len(parts) >= 2 and int(parts[1]) >= MIN_FREQ:
