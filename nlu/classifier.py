@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from nlu.content import MAX_CHARS, RAW_CHARS, WORD_CHARS, content_chars, subject_text
-from nlu.model import LinearModel, analyze
+from nlu.model import LinearModel
 from nlu.taxonomy import Taxonomy
 from nlu.text import for_matching
 
@@ -174,6 +174,11 @@ class Classifier:
         self.keywords = KeywordIndex(taxonomy, model.minor_codes)
         major_pos = {code: i for i, code in enumerate(model.major_codes)}
         self._major_of_minor = np.array([major_pos[c[:2]] for c in model.minor_codes], dtype=np.int64)
+        # The minors grouped by major, for a per-major maximum by one `reduceat` (`maximum.at` is slow).
+        self._by_major = np.argsort(self._major_of_minor, kind="stable")
+        grouped = self._major_of_minor[self._by_major]
+        self._group_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        self._group_majors = grouped[self._group_starts]
         self._minor_names = [taxonomy.name_of(c) for c in model.minor_codes]
         self._major_names = [taxonomy.name_of(c) for c in model.major_codes]
         procedural = {m.code for m in taxonomy.majors if m.procedural}
@@ -181,7 +186,7 @@ class Classifier:
 
     def _per_major_max(self, values: np.ndarray) -> np.ndarray:
         out = np.full(len(self.model.major_codes), -np.inf, dtype=np.float32)
-        np.maximum.at(out, self._major_of_minor, values)
+        out[self._group_majors] = np.maximum.reduceat(values[self._by_major], self._group_starts)
         return out
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -191,7 +196,7 @@ class Classifier:
 
     def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray, str]:
         cleaned = subject_text(text)
-        minor_logit, major_logit = self.model.logits(analyze(cleaned, self.words_of(cleaned[:WORD_CHARS])))
+        minor_logit, major_logit = self.model.text_logits(cleaned, self.words_of(cleaned[:WORD_CHARS]))
         evidence, hit = self.keywords.evidence(cleaned)
         minor_score = minor_logit + KEYWORD_WEIGHT * evidence
         major_evidence = self._per_major_max(evidence)

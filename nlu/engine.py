@@ -16,7 +16,7 @@ from nlu.extractors import PlaceFinder, detect_urgency, extract_time
 from nlu.intent_model import IntentModel
 from nlu.intent_reading import read_intent, train_intent_model
 from nlu.model import LinearModel, model_path
-from nlu.numbers import extract_case_number, extract_phone
+from nlu.numbers import case_number_and_phone, extract_case_number
 from nlu.store import ModelStore
 from nlu.taxonomy import Taxonomy, load_taxonomy
 from nlu.text import Tokenizer
@@ -235,7 +235,7 @@ class NLU:
         head = text[:HEAD_CHARS]  # where a long post says what, where and when
         self.refresh()
         result = self._classify_head(text)
-        case_number = extract_case_number(text)
+        case_number, phone = case_number_and_phone(text)
         reading = self._reading(text, context, _describes_problem(text, result), case_number)
         urgency = detect_urgency(head[:DETAIL_CHARS])
         return Understanding(
@@ -252,7 +252,7 @@ class NLU:
             majors=result.majors[:3],
             minor=result.minor,
             confident=result.confident,
-            phone=extract_phone(text),
+            phone=phone,
             place=self.places.find(head[:DETAIL_CHARS]),
             time_hint=extract_time(head[:TIME_CHARS]),
             urgent=urgency.urgent,

@@ -31,9 +31,27 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text) if _WIDE.search(text) else text
 
 
+# Every case number holds its date (20yymmdd): a literal-prefixed search that rules most texts out quickly.
+_CASE_HINT = re.compile(r"20\d{6}")
+
+
 def extract_case_number(text: str) -> str | None:
     """The first case number in `text` as 'BH' + date + '-' + sequence, or None."""
-    match = CASE_NUMBER_RE.search(_nfkc(text))
+    return _case_number(_nfkc(text))
+
+
+def case_number_and_phone(text: str) -> tuple[str | None, str | None]:
+    """`(extract_case_number(text), extract_phone(text))`, normalising the text once.
+
+    On a long post the width normalisation and the scans over the whole text are most of both costs.
+    """
+    wide = _nfkc(text)
+    phones = _phones(wide)
+    return _case_number(wide), phones[0] if phones else None
+
+
+def _case_number(text: str) -> str | None:
+    match = CASE_NUMBER_RE.search(text) if _CASE_HINT.search(text) else None
     if not match:
         return None
     date, seq = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
@@ -55,7 +73,7 @@ _AREA_CODE_3 = ("010", "020", "021", "022", "023", "024", "025", "027", "028", "
 
 
 def _ascii_digits(text: str) -> str:
-    text = _nfkc(text)
+    """Spoken digit runs (幺三八…) as ASCII digits in width-normalised text."""
     return _CN_RUN.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
@@ -79,7 +97,13 @@ def _as_phone(digits: str, cue: bool) -> str | None:
 
 def extract_phones(text: str) -> list[str]:
     """Every phone number in `text`, normalised, in order of appearance, without duplicates."""
-    text = CASE_NUMBER_RE.sub(" ", _ascii_digits(text))
+    return _phones(_nfkc(text))
+
+
+def _phones(text: str) -> list[str]:
+    text = _ascii_digits(text)
+    if _CASE_HINT.search(text):
+        text = CASE_NUMBER_RE.sub(" ", text)
     found: list[str] = []
     for match in _CANDIDATE.finditer(text):
         start = match.start()
