@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from nlu.errors import NLUError
@@ -50,21 +51,22 @@ class IntentModel:
         vocabulary = set().union(*counts.values())
         totals = [sum(counts[i].values()) + ALPHA * (len(vocabulary) + 1) for i in self.intents]
         self._unseen = [math.log(ALPHA / total) for total in totals]
-        self._log = {
-            gram: [math.log((counts[i][gram] + ALPHA) / total) for i, total in zip(self.intents, totals, strict=True)]
-            for gram in vocabulary
-        }
+        grams = sorted(vocabulary)
+        self._row = {gram: r for r, gram in enumerate(grams)}
+        # log P(gram | intent), one row per n-gram: a text's rows are summed at once, in row order (the
+        # same sum whatever order a set of n-grams iterates in).
+        self._log = np.array(
+            [[math.log((counts[i][gram] + ALPHA) / total) for i, total in zip(self.intents, totals, strict=True)]
+             for gram in grams],
+            dtype=np.float64,
+        ).reshape(len(grams), len(self.intents))
 
     def probabilities(self, t: str) -> dict[Intent, float]:
         """Probabilities over the known intents for normalised text `t` (known n-grams only)."""
-        scores = [0.0] * len(self.intents)
-        known = 0
-        for gram in ngrams(t):
-            row = self._log.get(gram)
-            if row is not None:
-                known += 1
-                scores = [s + v for s, v in zip(scores, row, strict=True)]
-        scores = [s / max(known, 1) ** LENGTH_POWER for s in scores]
+        rows = sorted(r for r in map(self._row.get, ngrams(t)) if r is not None)
+        known = len(rows)
+        sums = self._log[rows].sum(axis=0).tolist() if rows else [0.0] * len(self.intents)
+        scores = [s / max(known, 1) ** LENGTH_POWER for s in sums]
         top = max(scores)
         weights = [math.exp(SHARPNESS * (s - top)) for s in scores]
         total = sum(weights)

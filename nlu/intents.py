@@ -337,13 +337,13 @@ def rule_intent(
     withdraws = _CANCEL_STRONG.search(t) and bool(_MY_REPORT.search(t) or _EARLIER.search(t))
     describes = has_problem and len(t) > 12 and not (
         has_case_number or _MY_REPORT.search(t) or _EARLIER.search(t) or _REPORT_WORD.search(t))
-    if ((_CANCEL.search(t) and len(t) <= 40 and not describes) or withdraws) and not cancels_something_else(t):
+    if ((len(t) <= 40 and not describes and _CANCEL.search(t)) or withdraws) and not cancels_something_else(t):
         return IntentReading(Intent.CANCEL, 0.9, cue=cue)
     if _HUMAN.search(t):
         return IntentReading(Intent.HUMAN, 0.9, cue=cue)
-    if _HELP_FIRST.search(t) and len(t) <= 20 and not (has_problem and len(t) > 12):
+    if len(t) <= 20 and not (has_problem and len(t) > 12) and _HELP_FIRST.search(t):
         return IntentReading(Intent.HELP, 0.8, cue=cue)
-    if _HUMAN_WEAK.search(t) and (len(t) <= 12 or not has_problem) and len(t) <= 30:
+    if (len(t) <= 12 or not has_problem) and len(t) <= 30 and _HUMAN_WEAK.search(t):
         return IntentReading(Intent.HUMAN, 0.8, cue=cue)
     rates_earlier = rating is not None and (context is Context.RATING_ASKED or (
         len(t) <= 60 and bool(_EARLIER.search(t) or _RATE_VERB.search(t) or _handled_by_us(t))))
@@ -352,13 +352,13 @@ def rule_intent(
     ):
         return IntentReading(Intent.RATING, 0.9 if len(t) <= 12 else 0.7, rating=rating, cue=cue)
     neglect = bool(_NEGLECT.search(t)) and not _MY_REPORT.search(t)  # "没人管" describes a problem
-    if not neglect and _STATUS_CUE.search(t) and (
-        _MY_REPORT.search(t) or len(t) <= 8 or (not has_problem and len(t) <= 20)
-    ):
+    if not neglect and (
+        len(t) <= 8 or (not has_problem and len(t) <= 20) or _MY_REPORT.search(t)
+    ) and _STATUS_CUE.search(t):
         return IntentReading(Intent.STATUS, 0.85, cue=cue)
-    if not neglect and (_STATUS_WEAK.search(t) or _QUESTION_END.search(t) or _WHEN.search(t)) and len(t) <= 40 and (
+    if not neglect and len(t) <= 40 and (
         _MY_REPORT.search(t) or (_EARLIER.search(t) and not has_problem and len(t) <= 20)
-    ):
+    ) and (_STATUS_WEAK.search(t) or _QUESTION_END.search(t) or _WHEN.search(t)):
         return IntentReading(Intent.STATUS, 0.7, cue=cue)
     if _NO_ANSWER.search(t) and not has_problem:
         return IntentReading(Intent.HUMAN, 0.8, cue=cue)
@@ -366,7 +366,7 @@ def rule_intent(
         return IntentReading(Intent.GREETING, 0.9)
     if context is Context.IDLE and _SOCIAL.match(t):
         return IntentReading(Intent.GREETING, 0.8, cue=cue)
-    if _HELP.search(t) and len(t) <= 30 and not (has_problem and len(t) > 12):
+    if len(t) <= 30 and not (has_problem and len(t) > 12) and _HELP.search(t):
         return IntentReading(Intent.HELP, 0.8, cue=cue)
     if cue is not None:
         return IntentReading(Intent.OTHER, 0.8, cue=cue)
