@@ -204,32 +204,57 @@ def _content_free(nlu: Any) -> None:
           f"classified with confidence: {len(confident)} {confident if confident else ''}; unknown: {unknown}")
 
 
+PASSES = 3
+
+
 def _latency(nlu: Any, posts: list[Post]) -> None:
-    """CPU time of this thread per message (time.thread_time), one pass; and each post's best of three, the
-    cost of the work itself when other processes on a shared machine evict the caches and steal cycles."""
-    texts = [p.text[:2000] for p in posts]
+    """CPU time of this thread per message (time.thread_time), each post understood once per pass.
+
+    The headline is a single pass: a resident's message is understood once, so no per-text memo (the
+    facade's last classification, the normaliser's small cache) may help. Posts whose first 100 characters
+    repeat an earlier post's are left out, so no pass finds anything of a post in those caches. Three
+    passes over all posts (the caches hold far fewer than a pass) give three p99s; their median is
+    reported, which a burst of load from other processes on a shared machine moves less. The same post
+    understood again at once (its memo warm) is shown apart: it is not what a resident gets.
+    """
+    seen: set[str] = set()
+    texts: list[str] = []
+    for post in posts:
+        text = post.text[:2000]
+        if text[:100] not in seen:
+            seen.add(text[:100])
+            texts.append(text)
     for text in texts[:30]:
         nlu.understand(text)
-    cpu: list[float] = []
-    best: list[float] = []
-    for text in texts:
-        runs = []
-        for _ in range(3):
-            c0 = time.thread_time()
-            nlu.understand(text)
-            runs.append(time.thread_time() - c0)
-        cpu.append(runs[0])
-        best.append(min(runs))
-    long_best = [b for b, t in zip(best, texts, strict=True) if len(t) >= 1000]
-    p99 = _percentile(cpu, 0.99) * 1000
-    p99_best = _percentile(best, 0.99) * 1000
-    print(f"latency on real posts cut to 2,000 chars (CPU, one thread, understand()): "
+    passes = [_one_pass(nlu, texts) for _ in range(PASSES)]
+    p99s = sorted(_percentile(cpu, 0.99) * 1000 for cpu in passes)
+    cpu = passes[0]
+    p99 = p99s[len(p99s) // 2]
+    longs = [i for i, t in enumerate(texts) if len(t) >= 1000]
+    print(f"latency on real posts cut to 2,000 chars (CPU, one thread, understand(), each post once): "
+          f"p99 {p99:.2f} ms (median of {PASSES} passes: {', '.join(f'{v:.2f}' for v in p99s)}), "
           f"mean {statistics.mean(cpu) * 1000:.2f} ms, p50 {_percentile(cpu, 0.5) * 1000:.2f} ms, "
-          f"p99 {p99:.2f} ms; best of 3 per post: p99 {p99_best:.2f} ms "
-          f"(goal p99 <= 2 ms: {'ok' if p99_best <= GOALS['p99_ms'] else 'MISSED'})")
-    if long_best:
-        worst = _percentile(long_best, 0.99) * 1000
-        print(f"  posts of 1,000-2,000 chars ({len(long_best)}): best-of-3 p99 {worst:.2f} ms")
+          f"n {len(texts)} (goal p99 <= 2 ms: {'ok' if p99 <= GOALS['p99_ms'] else 'MISSED'})")
+    if longs:
+        worst = sorted(_percentile([p[i] for i in longs], 0.99) * 1000 for p in passes)[len(passes) // 2]
+        print(f"  posts of 1,000-2,000 chars ({len(longs)}): p99 {worst:.2f} ms")
+    again: list[float] = []
+    for text in texts:
+        nlu.understand(text)
+        c0 = time.thread_time()
+        nlu.understand(text)
+        again.append(time.thread_time() - c0)
+    print(f"  the same post again at once (its classification memoised, not a resident's case): "
+          f"p99 {_percentile(again, 0.99) * 1000:.2f} ms")
+
+
+def _one_pass(nlu: Any, texts: list[str]) -> list[float]:
+    cpu: list[float] = []
+    for text in texts:
+        c0 = time.thread_time()
+        nlu.understand(text)
+        cpu.append(time.thread_time() - c0)
+    return cpu
 
 
 def _learned(nlu: Any, dev: list[Post], test: list[Post], tmp: Path) -> None:

@@ -141,13 +141,21 @@ class Tokenizer:
             jieba = _import_jieba()
             if not self.dictionary_path.exists():
                 _write_dictionary(self.dictionary_path, self._general, self._domain)
-            try:
-                segmenter = self._initialized(jieba)
-            except (ValueError, UnicodeDecodeError):  # a damaged dictionary file: write it anew
+            segmenter = self._readable(jieba)
+            if segmenter is None:  # a damaged dictionary file: write it anew
                 _write_dictionary(self.dictionary_path, self._general, self._domain)
                 segmenter = self._initialized(jieba)
             self._jieba = segmenter
         return self._jieba
+
+    def _readable(self, jieba: Any) -> Any:
+        """jieba over the dictionary file, or None when jieba cannot read it (it leaves the file open then)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return self._initialized(jieba)
+            except ValueError:  # jieba's "invalid dictionary entry", or not UTF-8
+                return None
 
     def _initialized(self, jieba: Any) -> Any:
         segmenter = jieba.Tokenizer(dictionary=str(self.dictionary_path))
