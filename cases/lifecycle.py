@@ -16,6 +16,7 @@ from cases.clock import utc
 from cases.errors import CaseNotFound, InvalidDraft, MissingField, TransitionNotAllowed
 from cases.models import Case, CaseEvent, Rating, row_id
 from cases.pushes import case_variables, push_to_resident
+from cases.ratings import prompt_options_text
 from cases.vocabulary import CaseStatus, Category, Place
 from cases.webhooks import emit
 
@@ -143,7 +144,7 @@ def _apply(
             template_key="rating.ask",
             key=f"rating:{len(count)}",
             now=moment,
-            variables=case_variables(case, now=moment, rating_days=14),
+            variables=case_variables(case, now=moment, rating_days=14, options=prompt_options_text()),
         )
 
 

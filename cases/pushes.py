@@ -5,7 +5,8 @@ Template keys (rendered by ``reply_templates`` in the worker):
 * ``report.filed_push`` – the case was filed (variables below plus ``joined``, ``neighbours``)
 * ``status.changed``  – accepted, rejected, dispatched, closed, reopened (plus ``previous_status``,
   ``previous_text``, ``reopened``)
-* ``rating.ask``      – the case was closed: please rate it within ``rating_days`` days
+* ``rating.ask``      – the case was closed: please rate it within ``rating_days`` days, with ``options``
+  (the numbered options, ``cases.ratings.prompt_options_text()``)
 
 Common variables: ``number``, ``status``, ``status_text`` (Chinese), ``category``, ``address``, ``grid_name``,
 ``summary`` (the description cut to 20 characters), ``time`` (local, ``2026-11-27 09:00``), ``due``,

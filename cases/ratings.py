@@ -18,6 +18,17 @@ from cases.webhooks import emit
 SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 FIXED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
 SATISFIED, BASICALLY_SATISFIED = (5, 4), (3,)  # the scores that count as satisfied (满意率)
+# The numbered options the rating prompts offer (rating.ask, in the close push and in the chat, and
+# rating.not_understood), in their order: a resident's "1" means option 1. The one place they are written:
+# the prompts show them through their required ``options`` variable (staff reword the sentence around it,
+# never the numbering), and the rating dialog reads a bare digit against the same tuple.
+PROMPT_OPTIONS = (SCORE_LABELS[4], SCORE_LABELS[3], SCORE_LABELS[2])
+
+
+def prompt_options_text(options: tuple[str, ...] = PROMPT_OPTIONS) -> str:
+    """The options as the prompts show them: "1 满意，2 基本满意，3 不满意" (fits a 20-character push field
+    after "回复 ")."""
+    return "，".join(f"{n} {words}" for n, words in enumerate(options, start=1))
 
 
 def rate(

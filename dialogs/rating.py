@@ -7,7 +7,8 @@
     menu RATE / "评价 BH…" ──▶ choose the case (numbered when several await) ──▶ the same
 
 The score and whether the problem was fixed are the NLU's reading (its one scale, nlu/ratings.py); the
-dialog only knows its own prompt's numbered options, and reads an option as the words it stands for.
+dialog only knows its prompt's numbered options (``cases.ratings.PROMPT_OPTIONS``, which the prompts show
+through their required ``options`` variable), and reads an option as the words it stands for.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.text import normalise
 from bot.types import Kind as K
 from bot.types import Update
 from cases.errors import CaseError
+from cases.ratings import PROMPT_OPTIONS, prompt_options_text
 from dialogs.desk import CaseDesk
 from dialogs.say import Say, numbered, pick_number
 from dialogs.status import NamesCase
@@ -43,8 +45,10 @@ class Rating(StatesGroup):
 
 
 # The numbered options rating.ask and rating.not_understood offer ("回复 1 满意，2 基本满意，3 不满意"), in
-# their order: "1" means the words of option 1, read by the NLU like any other answer.
-PROMPT_OPTIONS = ("满意", "基本满意", "不满意")
+# their order: "1" means the words of option 1, read by the NLU like any other answer. The prompts show
+# these very options (their required ``options`` variable, which a staff edit cannot drop or reword), so
+# what the resident reads and what a digit means never part.
+OPTIONS_TEXT = prompt_options_text(PROMPT_OPTIONS)
 SCORE_DIGITS = 5  # a bare digit past the options is a score ("4", "5")
 SHORT_ANSWER = 12  # without the prompt, only a short answer is read as one ("修好了", "还没修")
 
@@ -125,7 +129,7 @@ async def rate_by_number(update: Update, number: str, state: FSMContext, say: Sa
         return
     await state.set_data({**await state.get_data(), "rating_case": number})
     await state.set_state(Rating.score)
-    say("rating.ask", number=number)
+    say("rating.ask", number=number, options=OPTIONS_TEXT)
 
 
 @router.handler(Keywords(exact=RATE_WORDS, click_keys=["RATE"]))
@@ -137,7 +141,7 @@ async def rate_from_menu(update: Update, state: FSMContext, say: Say, desk: Case
     if len(waiting) == 1:
         await state.set_data({**await state.get_data(), "rating_case": waiting[0].number})
         await state.set_state(Rating.score)
-        say("rating.ask", number=waiting[0].number)
+        say("rating.ask", number=waiting[0].number, options=OPTIONS_TEXT)
         return
     await state.set_data({**await state.get_data(), "rating_choices": [c.number for c in waiting[:5]]})
     await state.set_state(Rating.choosing)
@@ -155,7 +159,7 @@ async def choose(update: Update, state: FSMContext, say: Say) -> None:
         return
     await state.update_data(rating_case=choices[choice - 1])
     await state.set_state(Rating.score)
-    say("rating.ask", number=choices[choice - 1])
+    say("rating.ask", number=choices[choice - 1], options=OPTIONS_TEXT)
 
 
 @router.handler(StateIs(Rating.score), Kind(K.TEXT, K.VOICE))
@@ -164,7 +168,7 @@ async def score(update: Update, state: FSMContext, say: Say, desk: CaseDesk, nlu
     data = await state.get_data()
     verdict = read_answer(update.text, nlu, meaning)
     if verdict is None:
-        say("rating.not_understood")
+        say("rating.not_understood", options=OPTIONS_TEXT)
         return
     await _record(update, data["rating_case"], verdict, state, say, desk)
 

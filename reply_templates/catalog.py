@@ -1,7 +1,8 @@
 """The shipped default templates: one YAML file per dialog in ``defaults/``, keyed ``<dialog>.<moment>``.
 
 Each entry declares ``description`` (when the bot says it, for staff), ``variables`` (name → a short
-description, or a mapping with ``description``, ``sample`` and an optional ``default``), ``body`` (Jinja2)
+description, or a mapping with ``description``, ``sample`` and an optional ``default``, or ``required: true``
+for a value the body must always show, such as the numbered options the dialog reads), ``body`` (Jinja2)
 and, for push templates, ``kind: push`` with ``fields`` (WeChat template-message fields; ``body`` is then
 the customer-service fallback text). ``negative_phrases.txt`` holds the default negative list.
 """
@@ -27,6 +28,7 @@ class Variable:
     description: str
     sample: Any
     default: Any = _NO_DEFAULT
+    required: bool = False  # staff may not drop it: every edit must show it as given (the lint checks)
 
     @property
     def optional(self) -> bool:
@@ -89,9 +91,12 @@ def _variable(name: str, raw: Any, where: str) -> Variable:
         return Variable(name=name, description=raw, sample=f"示例{name}")
     if isinstance(raw, dict) and isinstance(raw.get("description"), str):
         sample = raw.get("sample", f"示例{name}")
+        required = raw.get("required", False)
+        if not isinstance(required, bool) or (required and "default" in raw):
+            raise CatalogError(f"{where}: variable {name!r}: required is true or false, and never has a default")
         if "default" in raw:
             return Variable(name, raw["description"], sample, raw["default"])
-        return Variable(name, raw["description"], sample)
+        return Variable(name, raw["description"], sample, required=required)
     raise CatalogError(f"{where}: variable {name!r} needs a description")
 
 

@@ -2,7 +2,8 @@
 
 A body (and, for push templates, each field) must parse, use only the variables its key declares, render
 with the sample values, not be empty, fit WeChat's limits (2,048 bytes for text; 20 characters and one
-line per push field) and contain no phrase of the negative list, in any branch.
+line per push field) and contain no phrase of the negative list, in any branch. A body must also show each
+required variable whole (the rating prompts' numbered options: staff reword the sentence, not the options).
 
 A template is untrusted code, so it must also stay small with real values, not only with the samples: it
 is rendered once more with adversarial values (long texts, long lists, huge numbers) within the render
@@ -87,6 +88,8 @@ def _lint_part(
                 problems.append(_too_much_work(where))
             except Exception:  # odd values may break a filter; only runaway work is refused here
                 pass
+    if field is None:
+        problems += _required(spec, ast, rendered)
     problems += _negative(source, rendered, negative_phrases, where)
     for text in rendered:
         limits = _limits(text, field, where)
@@ -163,6 +166,20 @@ def _undeclared(spec: TemplateSpec, ast: nodes.Template, where: str) -> list[Pro
             f"{where}{_line(lines.get(name))}使用了未声明的变量“{name}”（可用变量：{declared}）。",
         )
         for name in sorted(unknown, key=lambda n: (lines.get(n) or 0, n))
+    ]
+
+
+def _required(spec: TemplateSpec, ast: nodes.Template, rendered: Sequence[str]) -> list[Problem]:
+    """A required variable must be in the body and show as given: its sample, whole, in every rendering."""
+    used = meta.find_undeclared_variables(ast)
+    return [
+        Problem(
+            None,
+            "missing_variable",
+            f"回复必须原样保留“{{{{ {name} }}}}”：{var.description}（如“{var.sample}”）。请只修改它前后的文字。",
+        )
+        for name, var in spec.variables.items()
+        if var.required and (name not in used or not all(str(var.sample) in text for text in rendered))
     ]
 
 
