@@ -80,7 +80,7 @@ def test_report_handle_push_and_rate(client: TestClient) -> None:
 
     wait_for(client, "已受理")
     wait_for(client, "包河区城管局")
-    wait_for(client, "1满意")
+    wait_for(client, "1 满意，2 基本满意，3 不满意")
 
     thanks = send(client, kind="text", content="满意")
     assert "谢谢" in thanks
@@ -115,3 +115,24 @@ def test_staff_corrections_take_names_from_the_taxonomy_and_the_grid_layer(clien
     outside = client.post(f"/api/staff/cases/{number}/relocate", headers=headers, json={
         "lat": 39.9, "lng": 116.4, "grid_id": "x"})
     assert outside.status_code == 422
+
+
+def test_a_reworded_close_push_still_offers_the_options_the_bot_reads(client: TestClient) -> None:
+    headers = staff_token(client)
+    edited = client.put("/api/staff/templates/rating.ask", headers=headers, json={
+        "body": "工单 {{ number }} 已经处理完毕，麻烦您打个分：{{ options }}。",
+        "fields": {"character_string1": "{{ number }}", "thing2": "{{ summary or '已处理完毕' }}",
+                   "thing3": "打分：{{ options }}"},
+    })
+    assert edited.status_code == 200, edited.text
+    send(client, kind="text", content="星河雅居门口垃圾三天没人收了")
+    filed = send(client, kind="text", content="确认")
+    number = "BH" + filed.split("BH")[1][:13]
+    for step in ({"to": "accepted"}, {"to": "dispatched", "department": "包河区城管局"},
+                 {"to": "processing"}, {"to": "verifying"}, {"to": "closed", "note": "垃圾已清运"}):
+        response = client.post(f"/api/staff/cases/{number}/transitions", json=step, headers=headers)
+        assert response.status_code == 200, response.text
+    wait_for(client, "打分：1 满意，2 基本满意，3 不满意")
+    assert "谢谢" in send(client, kind="text", content="1")
+    rated = client.get(f"/api/staff/cases/{number}", headers=headers).json()
+    assert rated["rating"]["score_text"] == "满意" and not rated["rating"]["needs_callback"]

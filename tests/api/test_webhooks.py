@@ -80,7 +80,7 @@ def test_the_platform_moves_a_wechat_case_to_the_rating_and_hears_every_event_on
     assert answer.json()["status"] == "closed"
 
     wait_for_push(client, "已受理")
-    wait_for_push(client, "1满意")  # the rating prompt after the close push
+    wait_for_push(client, "1 满意，2 基本满意")  # the rating prompt after the close push
     assert "谢谢" in send(client, kind="text", content="满意")
 
     platform.wait_for(lambda p: len(p.events) == 7)

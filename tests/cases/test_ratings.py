@@ -113,3 +113,4 @@ def test_a_reopened_and_reclosed_case_keeps_its_rating_and_is_not_asked_again(se
     assert awaiting_rating(session, "o-resident-1", now=NOW) == []
     asks = session.exec(select(OutboxMessage).where(OutboxMessage.template_key == "rating.ask")).all()
     assert len(asks) == 1
+    assert asks[0].variables["options"] == "1 满意，2 基本满意，3 不满意"  # the options a bare "1" is read against

@@ -99,3 +99,40 @@ def test_commands_still_work_while_a_case_waits_for_its_rating(resident: Residen
     assert resident.say("取消").keys == ["menu.nothing_to_cancel"]
     assert resident.say("转人工").keys == ["menu.human"]
     assert _rating(resident, number) is None
+
+
+def test_staff_reword_the_rating_prompt_and_option_1_still_means_satisfied(resident: Resident) -> None:
+    headers = _staff(resident)
+    client = resident.app.client
+    dropped = client.put("/api/staff/templates/rating.ask", headers=headers,
+                         json={"body": "工单 {{ number }} 已经办好了，请回复 1 不满意，2 基本满意，3 满意。"})
+    assert dropped.status_code == 422
+    [problem] = dropped.json()["detail"]["problems"]
+    assert problem["code"] == "missing_variable"
+    assert "{{ options }}" in problem["message"] and "请只修改它前后的文字" in problem["message"]
+    refused = client.put("/api/staff/templates/rating.not_understood", headers=headers,
+                         json={"body": "没看明白，请回复 1 到 3。"})
+    assert refused.status_code == 422
+    reworded = client.put("/api/staff/templates/rating.ask", headers=headers, json={
+        "body": "您好！工单 {{ number }} 已经处理完毕，麻烦您给我们打个分：\n{{ options }}。",
+        "fields": {"character_string1": "{{ number }}", "thing2": "{{ summary or '已处理完毕' }}",
+                   "thing3": "打分：{{ options }}"},
+    })
+    assert reworded.status_code == 200, reworded.text
+    try:
+        number = _closed_case(resident)
+        asked = resident.click("RATE")
+        assert asked.keys == ["rating.ask"]
+        assert "麻烦您给我们打个分" in asked.text and "1 满意，2 基本满意，3 不满意" in asked.text
+        assert resident.say("1").keys[0] == "rating.thanks_good"
+        rating = _rating(resident, number)
+        assert (rating["score_text"], rating["needs_callback"]) == ("满意", False)
+    finally:
+        client.post("/api/staff/templates/rating.ask/rollback", headers=headers, json={"version_id": None})
+
+
+def test_an_answer_the_bot_cannot_read_is_asked_again_with_the_same_options(resident: Resident) -> None:
+    _closed_case(resident)
+    resident.click("RATE")
+    again = resident.say("嗯")
+    assert again.keys == ["rating.not_understood"] and "1 满意，2 基本满意，3 不满意" in again.text

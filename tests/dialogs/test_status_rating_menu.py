@@ -208,18 +208,21 @@ async def test_the_numbered_choices_of_the_rating_prompt_mean_what_they_say(nlu:
     assert read_answer("我家楼下又有人乱停车了", nlu) is None  # a new problem, not a verdict
 
 
-def test_the_rating_prompts_offer_the_options_the_dialog_reads() -> None:
-    from dialogs.rating import PROMPT_OPTIONS
-    from reply_templates import default_catalog
+def test_the_rating_prompts_show_the_options_the_dialog_reads() -> None:
+    from dialogs.rating import OPTIONS_TEXT, PROMPT_OPTIONS
+    from reply_templates import Renderer, default_catalog
 
-    offered = "，".join(f"{n} {words}" for n, words in enumerate(PROMPT_OPTIONS, start=1))
-    compact = " ".join(f"{n}{words}" for n, words in enumerate(PROMPT_OPTIONS, start=1))
+    assert OPTIONS_TEXT == "1 满意，2 基本满意，3 不满意"
+    assert PROMPT_OPTIONS == ("满意", "基本满意", "不满意")
     catalog = default_catalog()
+    renderer = Renderer(catalog, strict=True)
     for key in ("rating.ask", "rating.not_understood"):
-        template = catalog.get(key)
-        assert template is not None and offered in template.body
-    ask = catalog.get("rating.ask")
-    assert ask is not None and ask.fields is not None and compact in ask.fields["thing3"]
+        options = catalog.get(key).variables["options"]
+        assert options.required and options.sample == OPTIONS_TEXT  # what staff preview is what residents get
+        assert OPTIONS_TEXT in renderer.render(key, number="GZ20261128001", options=OPTIONS_TEXT)
+        assert "满意" not in renderer.render(key, number="GZ20261128001", options="〈选项〉")  # nothing typed by hand
+    fields = renderer.render_fields("rating.ask", number="GZ20261128001", options=OPTIONS_TEXT)
+    assert fields["thing3"] == f"回复 {OPTIONS_TEXT}"
 
 
 async def test_the_nlu_reads_a_message_once_and_only_when_asked(nlu: object) -> None:

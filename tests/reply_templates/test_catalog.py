@@ -108,3 +108,15 @@ def test_every_key_used_in_dialogs_exists() -> None:
                 used.add((node.value, path.name))
     missing = sorted(f"{key} ({where})" for key, where in used if key not in catalog)
     assert missing == []
+
+
+def test_a_required_variable_cannot_also_have_a_default(tmp_path: Path) -> None:
+    from reply_templates import CatalogError, load_catalog
+
+    (tmp_path / "x.yaml").write_text(
+        "x.ask:\n  description: 说明\n  variables:\n    options: {description: 选项, required: true, default: ''}\n"
+        "  body: '{{ options }}'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="required"):
+        load_catalog(tmp_path, negative_phrases=())

@@ -76,7 +76,7 @@ def test_an_over_long_push_field_is_refused() -> None:
 
 def test_a_push_field_with_a_line_break_or_an_unknown_name_is_refused() -> None:
     fields = {"character_string1": "{{ number }}\n请评价", "thing2": "请回复1-3", "thing3": "谢谢", "thing9": "多余"}
-    assert sorted(codes(problems("rating.ask", "工单 {{ number }} 已办结，请评价。", fields))) == [
+    assert sorted(codes(problems("rating.ask", "工单 {{ number }} 已办结，请回复 {{ options }}。", fields))) == [
         "field_newline",
         "unknown_field",
     ]
@@ -95,3 +95,23 @@ def test_runaway_repetition_is_refused_instead_of_exhausting_memory() -> None:
     assert codes(problems("report.back", "{{ step * 100000000 }}")) == ["too_much_work"]
     assert codes(problems("report.back", "{{ 9 ** 999999 }}")) == ["too_much_work"]
     assert problems("report.back", "{{ '—' * 10 }}回到“{{ step }}”") == []
+
+
+def test_the_rating_prompts_may_be_reworded_around_their_options() -> None:
+    for key in ("rating.ask", "rating.not_understood"):
+        assert problems(key, "您好，工单已经办好了，麻烦您给我们打个分：\n{{ options }}") == []
+
+
+def test_a_rating_prompt_that_drops_or_retypes_its_options_is_refused() -> None:
+    for body in (
+        "工单 {{ number }} 已办结，请您评价。",  # dropped
+        "工单 {{ number }} 已办结，请回复 1 不满意，2 基本满意，3 满意。",  # typed by hand, reordered
+        "工单 {{ number }} 已办结，请回复 1 满意，2 基本满意，3 不满意。",  # typed by hand, same words today
+        "{% if rating_days == 0 %}{{ options }}{% endif %}工单 {{ number }} 已办结，请评价。",  # never shown
+        "工单 {{ number }} 已办结，请回复 {{ options | replace('1', '3') }}。",  # changed on the way
+        "工单 {{ number }} 已办结，请回复 {{ options[:9] }}。",  # cut short
+    ):
+        found = problems("rating.ask", body)
+        assert codes(found) == ["missing_variable"], body
+        assert "{{ options }}" in found[0].message_zh and "1 满意，2 基本满意，3 不满意" in found[0].message_zh
+    assert codes(problems("rating.not_understood", "没读懂，请重新评价。")) == ["missing_variable"]

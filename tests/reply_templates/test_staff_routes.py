@@ -104,7 +104,7 @@ def test_an_over_long_push_field_is_refused(client: TestClient) -> None:
         "thing3": "您反映的问题已经办结，请回复数字1到3为我们打分",
     }
     response = client.put(
-        "/api/staff/templates/rating.ask", json={"body": "工单 {{ number }} 已办结，请评价。", "fields": fields}
+        "/api/staff/templates/rating.ask", json={"body": "工单 {{ number }} 已办结，请回复 {{ options }}。", "fields": fields}
     )
     assert response.status_code == 422
     assert response.json()["detail"]["problems"][0]["code"] == "field_too_long"

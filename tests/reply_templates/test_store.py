@@ -66,17 +66,17 @@ def test_rollback_to_a_version_of_another_key_is_refused(session: Session) -> No
 
 def test_saving_a_push_body_keeps_its_fields_and_fields_can_be_edited(session: Session) -> None:
     spec = default_catalog().get("rating.ask")
-    kept = save(session=session, key="rating.ask", body="工单 {{ number }} 已办结，请回复 1-3 评价。", author="王芳")
+    kept = save(session=session, key="rating.ask", body="工单 {{ number }} 已办结，请回复 {{ options }}。", author="王芳")
     assert kept.fields == dict(spec.fields or {})
     edited = save(
         session=session,
         key="rating.ask",
-        body="工单 {{ number }} 已办结，请回复 1-3 评价。",
-        fields={"character_string1": "{{ number }}", "thing2": "{{ summary or '已办结' }}", "thing3": "回复1满意 2基本满意 3不满意"},
+        body="工单 {{ number }} 已办结，请回复 {{ options }}。",
+        fields={"character_string1": "{{ number }}", "thing2": "{{ summary or '已办结' }}", "thing3": "{{ options }}"},
         author="王芳",
     )
-    assert edited.fields is not None and edited.fields["thing3"] == "回复1满意 2基本满意 3不满意"
-    again = save(session=session, key="rating.ask", body="工单 {{ number }} 办好了，请评价。", author="李强")
+    assert edited.fields is not None and edited.fields["thing3"] == "{{ options }}"
+    again = save(session=session, key="rating.ask", body="工单 {{ number }} 办好了，请回复 {{ options }}。", author="李强")
     assert again.fields == edited.fields
 
 
