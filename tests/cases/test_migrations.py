@@ -110,3 +110,34 @@ def test_cases_filed_before_channels_existed_keep_theirs(empty_url: str) -> None
         assert [tuple(r) for r in rows] == [("BH20261127-0001", "wechat"), ("BH20261127-0002", "mini_program")]
     finally:
         engine.dispose()
+
+
+def test_close_pushes_queued_before_the_options_variable_get_the_options(empty_url: str) -> None:
+    """A rating.ask push still waiting at upgrade renders with the numbered options the dialog reads."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from cases.ratings import prompt_options_text
+
+    outbox = sa.table("outbox", *(sa.column(name) for name in (
+        "id", "kind", "recipient_openid", "channel", "template_key", "idempotency_key", "state", "attempts",
+        "next_attempt_at", "created_at")), sa.column("variables", sa.JSON()))
+    upgrade(empty_url, "0005_integration")
+    engine = make_engine(empty_url)
+    try:
+        moment = datetime(2026, 11, 27, 1, 30, tzinfo=UTC)
+        with engine.begin() as connection:
+            for n, (key, state) in enumerate((("rating.ask", "pending"), ("rating.ask", "sent"),
+                                              ("status.changed", "pending")), 1):
+                connection.execute(outbox.insert().values(
+                    id=n, kind="push", recipient_openid="o-1", channel="oa", template_key=key,
+                    variables={"number": "BH20261127-0001"}, idempotency_key=f"BH20261127-0001:{n}", state=state,
+                    attempts=0, next_attempt_at=moment, created_at=moment))
+        upgrade(empty_url)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.select(outbox.c.variables).order_by(outbox.c.id)).scalars().all()
+        assert [v.get("options") for v in rows] == [prompt_options_text(), None, None]
+        assert rows[0]["number"] == "BH20261127-0001"
+    finally:
+        engine.dispose()
