@@ -11,21 +11,22 @@ import asyncio
 import hashlib
 import os
 import time
-from collections import deque
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bot.expiring import KEY_MASK, ExpiringSet
+
 PENDING = "\x00pending"
 DONE = "\x00done"
-# WeChat gives up after three retries five seconds apart: a minute of replies covers them with room to
-# spare, and keeps the cache of replies small under load.
-RETRY_WINDOW = 60
+# WeChat waits five seconds for an answer and retries three times: the last retry comes some 15 s after the
+# first attempt. Thirty seconds of replies cover that twice over; every second more holds a second's worth of
+# replies (some 700 bytes each) in memory under load.
+RETRY_WINDOW = 30
 # A signed request is accepted while its timestamp is within 300 s of our clock, either side: a captured
 # one can be replayed until 300 s after its timestamp, i.e. up to 600 s after we first saw it. Claims and
 # nonces are remembered that long (plus a margin for clock steps), so no replay is handled twice.
 REPLAY_WINDOW = 660
-V = TypeVar("V")
 
 
 class ReplyCache(Protocol):
@@ -48,84 +49,52 @@ class ReplyCache(Protocol):
         ...
 
 
-class _Expiring(Generic[V]):
-    """Keys that all live ``lifetime`` seconds, so insertion order is expiry order: swept from the front.
-
-    One store per lifetime matters: an entry that lives longer than the ones behind it would hold them all
-    past their time. Keys are fingerprints (:meth:`MemoryReplyCache._fingerprint`).
-    """
-
-    def __init__(self, lifetime: float) -> None:
-        self.lifetime = lifetime
-        self._expires: dict[int, float] = {}
-        self._values: dict[int, V] = {}
-        self._times: deque[float] = deque()
-        self._keys: deque[int] = deque()
-
-    def sweep(self, now: float) -> list[int]:
-        """Forget what expired before ``now``; the fingerprints forgotten."""
-        gone: list[int] = []
-        times, keys = self._times, self._keys
-        while times and times[0] < now:
-            expires, key = times.popleft(), keys.popleft()
-            if self._expires.get(key) == expires:  # not put again since
-                del self._expires[key]
-                self._values.pop(key, None)
-                gone.append(key)
-        return gone
-
-    def get(self, key: int) -> V | None:
-        return self._values.get(key)
-
-    def put(self, key: int, now: float, value: V | None = None) -> None:
-        expires = now + self.lifetime
-        self._expires[key] = expires
-        if value is not None:
-            self._values[key] = value
-        self._times.append(expires)
-        self._keys.append(key)
-
-    def __contains__(self, key: int) -> bool:
-        return key in self._expires
-
-
 class MemoryReplyCache:
+    """The retry and replay memory of one process (the embedded default; Redis shares it between processes)."""
+
     def __init__(self, *, ttl: float = RETRY_WINDOW, replay_window: float = REPLAY_WINDOW) -> None:
         self.ttl = ttl
         self.replay_window = max(replay_window, ttl)
         self._secret = os.urandom(16)
-        self._claims: _Expiring[None] = _Expiring(self.replay_window)
-        self._nonces: _Expiring[int] = _Expiring(self.replay_window)  # the message's claim
-        self._replies: _Expiring[str] = _Expiring(ttl)
+        self._claims = ExpiringSet(self.replay_window)
+        self._nonces = ExpiringSet(self.replay_window)
+        self._bound: dict[int, int] = {}  # nonce -> the claim of the message it came with
+        self._kept = ExpiringSet(ttl)
+        self._replies: dict[int, str] = {}
         self._waiting: dict[int, asyncio.Event] = {}
 
     def _fingerprint(self, key: str) -> int:
-        """A keyed 64-bit BLAKE2b of ``key`` (the secret is this process's: nobody can aim a collision).
+        """A keyed 60-bit BLAKE2b of ``key`` (the secret is this process's: nobody can aim a collision).
 
-        At a few hundred messages a second the replay window holds some 200,000 claims: about 100 bytes
-        each this way instead of some 350 as strings.
+        At a few hundred messages a second the replay window holds some 200,000 claims: a small int each,
+        not a string of some 350 bytes.
         """
-        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8, key=self._secret).digest(), "little")
+        digest = hashlib.blake2b(key.encode(), digest_size=8, key=self._secret).digest()
+        return int.from_bytes(digest, "little") & KEY_MASK
 
     def _sweep(self) -> float:
         now = time.monotonic()
         for key in self._claims.sweep(now):
             self._waiting.pop(key, None)
-        self._nonces.sweep(now)
-        self._replies.sweep(now)
+        for key in self._nonces.sweep(now):
+            del self._bound[key]
+        for key in self._kept.sweep(now):
+            self._replies.pop(key, None)
         return now
 
     async def claim(self, key: str) -> bool:
         now, claim = self._sweep(), self._fingerprint(key)
         if claim in self._claims:
             return False
-        self._claims.put(claim, now)
+        self._claims.add(claim, now)
         self._waiting[claim] = asyncio.Event()
         return True
 
     async def put(self, key: str, reply: str) -> None:
         claim = self._fingerprint(key)
-        self._replies.put(claim, time.monotonic(), reply)
+        if claim not in self._kept:
+            self._kept.add(claim, time.monotonic())
+        self._replies[claim] = reply
         event = self._waiting.pop(claim, None)
         if event is not None:
             event.set()
@@ -145,15 +114,16 @@ class MemoryReplyCache:
         now = self._sweep()
         name = self._fingerprint(nonce)
         claim = self._fingerprint(key)
-        bound = self._nonces.get(name)
+        bound = self._bound.get(name)
         if bound is not None:
             return bound == claim
-        self._nonces.put(name, now, claim)
+        self._nonces.add(name, now)
+        self._bound[name] = claim
         return True
 
 
 class RedisReplyCache:
-    """``msg:<key>`` (the claim: pending, then done) lives the replay window; ``reply:<key>`` a minute."""
+    """``msg:<key>`` (the claim: pending, then done) lives the replay window; ``reply:<key>`` the retry window."""
 
     def __init__(self, redis: Redis, *, prefix: str = "intake:", ttl: int = RETRY_WINDOW,
                  replay_window: int = REPLAY_WINDOW, poll: float = 0.02) -> None:

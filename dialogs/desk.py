@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 import cases
+from bot.expiring import KEY_MASK, ExpiringSet
 from cases import activity, followups, handover, photos, residents
 from cases.drafts import CaseDraft, FiledCase, StoredPhoto
 from cases.models import Case, Rating
@@ -28,7 +29,6 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 FLUSH_BACKOFF_MAX = 30.0
 PHONES_KEPT = 10_000  # residents whose last phone is cached (a lookup saved per report they start)
-TOUCHED_CHECK = 10_000  # past this many, noted message times older than the interval are dropped
 
 
 class CaseDesk:
@@ -46,7 +46,7 @@ class CaseDesk:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.touch_interval = touch_interval
         self.flush_delay = flush_delay
-        self._touched: dict[tuple[str, str], float] = {}
+        self._touched = ExpiringSet(touch_interval)  # residents whose message time was written lately
         self._pending: dict[tuple[str, str], datetime] = {}
         self._exchanges: list[handover.LoggedMessage] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -76,12 +76,12 @@ class CaseDesk:
         ``flush_delay`` share one transaction.
         """
         key, now = (openid, channel), time.monotonic()
-        if now - self._touched.get(key, -1e9) < self.touch_interval:
+        touched = self._touched
+        touched.sweep(now)
+        fingerprint = hash(key) & KEY_MASK  # a collision only delays one resident's write by the interval
+        if fingerprint in touched:
             return
-        self._touched.pop(key, None)  # re-inserted last: the dict stays in the order of the last writes
-        self._touched[key] = now
-        if len(self._touched) > TOUCHED_CHECK and next(iter(self._touched.values())) < now - self.touch_interval:
-            self._forget_touches(now)
+        touched.add(fingerprint, now)
         self._pending[key] = self.clock()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
@@ -160,14 +160,6 @@ class CaseDesk:
         self._phones[key] = phone
         if len(self._phones) > PHONES_KEPT:  # the residents writing now, not everyone since start-up
             del self._phones[next(iter(self._phones))]
-
-    def _forget_touches(self, now: float) -> None:
-        """Drop the residents written longer than ``touch_interval`` ago: their next message is written anyway."""
-        while self._touched:
-            key, when = next(iter(self._touched.items()))
-            if when >= now - self.touch_interval:
-                return
-            del self._touched[key]
 
     async def open_cases(self, openid: str) -> Sequence[Case]:
         return await self._run(lambda s: list(cases.cases_of_resident(s, openid, open_only=True)))
