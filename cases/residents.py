@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,15 +18,21 @@ def find_resident(session: Session, openid: str, channel: str | None = None) -> 
     return session.exec(query.order_by(col(Resident.id))).first()
 
 
+# Built once: constructing the statement and its cache key cost several times the query itself.
+_PHONE_ON_RECORD = (
+    select(col(Resident.phone))
+    .where(col(Resident.openid) == bindparam("openid"), col(Resident.channel) == bindparam("channel"))
+    .order_by(col(Resident.id)).limit(1)
+)
+
+
 def phone_on_record(connection: Connection, openid: str, channel: str) -> str | None:
     """The phone on record of the resident of ``openid`` on ``channel`` (None: no resident, or no phone).
 
     One column on a plain connection: asked for every new resident's summary, where loading the whole
     row through an ORM session cost several times the query itself.
     """
-    query = (select(col(Resident.phone)).where(col(Resident.openid) == openid, col(Resident.channel) == channel)
-             .order_by(col(Resident.id)).limit(1))
-    phone: str | None = connection.execute(query).scalar()
+    phone: str | None = connection.execute(_PHONE_ON_RECORD, {"openid": openid, "channel": channel}).scalar()
     return phone
 
 

@@ -63,11 +63,21 @@ class Vectorizer:
     def _weigh(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        idx, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
+        idx, counts = _counted(np.array(ids, dtype=np.int64))
         tf = (1.0 + np.log(counts)).astype(np.float32)
         values = tf * self.idf[idx]
         norm = float(np.sqrt(np.dot(values, values)))
         return idx, values / norm if norm > 0 else values
+
+
+def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_counts=True)`` without its fixed cost (half the time for a short message)."""
+    ids.sort()
+    first = np.empty(ids.size, dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ids[starts], np.diff(starts, append=ids.size)
 
 
 MODEL_VERSION = 7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -51,6 +52,16 @@ def test_ngram_lookup_without_feature_strings_gives_the_same_vector(nlu: NLU, te
     plain = nlu.model.vectorizer.transform(analyze(cleaned, []))
     assert fast[0].tolist() == plain[0].tolist()
     assert fast[1].tolist() == plain[1].tolist()
+
+
+@pytest.mark.parametrize("text", [LONG_POST, "路灯不亮", "灯灯灯灯", "楼上漏水 13855123456 漏了三天", "a"])
+def test_a_texts_features_are_counted_like_numpy_counts_them(nlu: NLU, text: str) -> None:
+    ids = [i for i in map(nlu.model.vocabulary.get, analyze(subject_text(text), [])) if i is not None]
+    idx, values = nlu.model.vectorizer.transform(analyze(subject_text(text), []))
+    unique, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
+    tf = (1.0 + np.log(counts)).astype(np.float32) * nlu.model.idf[unique]
+    assert idx.tolist() == unique.tolist()
+    assert values.tolist() == pytest.approx((tf / np.sqrt(np.dot(tf, tf))).tolist())
 
 
 def test_shipped_yaml_files_read_the_same_with_any_loader() -> None:
