@@ -5,8 +5,9 @@ per ``refresh_seconds``, runs one cheap query, ``SELECT count(*), max(id)`` over
 save anywhere inserts a row and changes that fingerprint; the process then reloads the newest version of
 each key. With ``refresh_seconds=1`` a saved template is used by every process within about a second.
 
-A render never raises in production: a staff text that fails falls back to the shipped default, which
-falls back to ``system.error``; everything is logged. ``strict=True`` (for tests) raises instead.
+A render never raises in production: a staff text that fails (or does not show a required variable whole)
+falls back to the shipped default, which falls back to ``system.error``; everything is logged.
+``strict=True`` (for tests) raises instead.
 """
 
 import logging
@@ -37,6 +38,15 @@ class ActiveText:
     body: str
     fields: Mapping[str, str] | None
     version_id: int | None  # None: the shipped default
+
+
+def _showing_required(spec: TemplateSpec, values: Mapping[str, Any], text: str) -> str:
+    """``text`` if it shows every required variable whole; a staff version saved before the variable was
+    required (or written around the lint) may not, and then the default is used instead."""
+    missing = [name for name, var in spec.variables.items() if var.required and str(values.get(name)) not in text]
+    if missing:
+        raise TemplateRenderError(f"does not show {', '.join(missing)}")
+    return text
 
 
 class Renderer:
@@ -122,7 +132,7 @@ class Renderer:
         active = self.active(key)
         if active.version_id is not None:
             try:
-                return fit_text(self._render(key, "", active.body, values))
+                return _showing_required(spec, values, fit_text(self._render(key, "", active.body, values)))
             except Exception as exc:
                 self._failed(key, active.version_id, exc)
         try:

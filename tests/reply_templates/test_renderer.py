@@ -149,3 +149,17 @@ def test_a_long_list_is_cut_to_the_wechat_text_limit() -> None:
     ]
     text = renderer.render("status.list", cases=cases)
     assert len(text.encode("utf-8")) <= 2048 and text.endswith("…")
+
+
+def test_a_staff_version_without_the_rating_options_falls_back_to_the_default(engine: Engine) -> None:
+    options = "1 满意，2 基本满意，3 不满意"
+    with Session(engine) as session:  # saved before the options were required: hand-typed and reordered
+        session.add(TemplateVersion(key="rating.ask", body="工单 {{ number }} 已办结，请回复 1 不满意，2 基本满意，3 满意。",
+                                    fields=None, author="旧版本", previous_body=""))
+        session.add(TemplateVersion(key="rating.not_understood", body="没读懂，请回复：{{ options }}", author="王芳",
+                                    previous_body=""))
+        session.commit()
+    renderer = Renderer(default_catalog(), engine, refresh_seconds=0)
+    text = renderer.render("rating.ask", number="GZ1", options=options)
+    assert text.startswith("您反映的问题（工单 GZ1）已经办结") and options in text and "1 不满意" not in text
+    assert renderer.render("rating.not_understood", options=options) == f"没读懂，请回复：{options}"
