@@ -20,14 +20,11 @@ import logging
 import time
 from typing import Protocol
 
-from redis.exceptions import RedisError
-
 from api.services import Services
 from bot.errors import MediaUnavailable
 from bot.types import Outgoing, TextMessage, Update
 
 log = logging.getLogger(__name__)
-STORE_ERRORS = (RedisError, OSError)  # Redis away or restarting (connection refused, reset, timeout)
 
 
 class Replies(Protocol):
@@ -54,7 +51,7 @@ async def receive(services: Services, update: Update, replies: Replies) -> str:
             services.metrics.retries.inc()
             cached = await services.replies.wait(key, budget)
             return cached if cached is not None else replies.unanswered
-    except STORE_ERRORS as exc:
+    except services.store_errors as exc:
         services.metrics.errors.labels("reply_cache").inc()
         log.warning("retry cache unavailable, message %s not handled: %s", key, exc)
         return replies.answer(update, [await _apology(services)])
@@ -84,7 +81,7 @@ async def _remember(services: Services, key: str, reply: str) -> None:
     """Keep the reply for retries; if the cache is away, a retry just gets the channel's "unanswered"."""
     try:
         await services.replies.put(key, reply)
-    except STORE_ERRORS as exc:
+    except services.store_errors as exc:
         services.metrics.errors.labels("reply_cache").inc()
         log.warning("could not keep the reply to %s for retries: %s", key, exc)
 

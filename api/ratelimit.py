@@ -5,9 +5,11 @@ API process), in memory otherwise. A count may be lost with Redis; the limit is 
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
+if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
+    from redis.asyncio import Redis
+
 
 WINDOW_SECONDS = 60
 

@@ -12,10 +12,9 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from redis.asyncio import Redis
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp
 
@@ -39,6 +38,9 @@ from dialogs import CaseDesk
 from geo import GeoService
 from nlu import NLU
 from reply_templates import Renderer, default_catalog
+
+if TYPE_CHECKING:  # imported in build_services where Redis is configured: an embedded process never loads it
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 SANDBOX_HOST = "http://sandbox.local"
@@ -88,6 +90,8 @@ class Services:
     staff_logins: LoginThrottle
     hooks_http: httpx.AsyncClient  # webhooks to other systems (never the sandbox's in-app transport)
     limiter: RateLimiter  # Open311 clients' requests per minute
+    # What a store raises while it is away: Redis's errors where Redis is configured, the socket's always.
+    store_errors: tuple[type[Exception], ...] = (OSError,)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -148,8 +152,13 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
     replies: ReplyCache
     token_cache: TokenCache
     engine = make_engine(settings.database_url)
+    store_errors: tuple[type[Exception], ...] = (OSError,)
     if settings.redis_url:
-        redis = Redis.from_url(settings.redis_url)
+        from redis.asyncio import Redis as RedisClient
+        from redis.exceptions import RedisError
+
+        redis = RedisClient.from_url(settings.redis_url)
+        store_errors = (RedisError, OSError)
         prefix = settings.redis_prefix
         # Drafts outlive a Redis restart: every dialog write also goes to the database.
         storage = MirroredStorage(RedisStorage(redis, prefix=prefix), SqlStorage(engine))
@@ -188,6 +197,7 @@ async def build_services(settings: Settings, app: ASGIApp, *, dispatcher_factory
             hooks_http=httpx.AsyncClient(timeout=settings.webhook_timeout_seconds),
             limiter=RedisRateLimiter(redis, prefix=settings.redis_prefix) if redis is not None
             else MemoryRateLimiter(),
+            store_errors=store_errors,
         )
     except BaseException:
         await http.aclose()

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ServicesDep
-from api.ingress import STORE_ERRORS, receive
+from api.ingress import receive
 from api.services import Services
 from bot.channels.official_account import CallbackParams, Inbound, coalesce
 from bot.errors import BadSignature, MalformedMessage, StaleRequest
@@ -74,7 +74,7 @@ async def callback(params: ParamsDep, request: Request, services: ServicesDep) -
     # safe mode msg_signature covers the ciphertext too, so a captured query is worth nothing elsewhere.
     fresh = True
     if not params.encrypted:
-        with suppress(*STORE_ERRORS):  # the claim meets the same outage and the resident is answered politely
+        with suppress(*services.store_errors):  # the claim meets the same outage and the resident is answered politely
             fresh = await services.replies.bind_nonce(f"{params.timestamp}:{params.nonce}",
                                                       inbound.update.dedupe_key)
     if not fresh:

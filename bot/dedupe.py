@@ -11,11 +11,12 @@ import asyncio
 import hashlib
 import os
 import time
-from typing import Protocol
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Protocol
 
 from bot.expiring import KEY_MASK, ExpiringSet
+
+if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
+    from redis.asyncio import Redis
 
 PENDING = "\x00pending"
 DONE = "\x00done"

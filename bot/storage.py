@@ -16,9 +16,11 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis.asyncio import Redis
+if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
+    from redis.asyncio import Redis
+
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,11 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis.asyncio as aioredis
+if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
+    import redis.asyncio as aioredis
+
 
 
 @dataclass(frozen=True, slots=True)
