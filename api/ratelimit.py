@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
     from redis.asyncio import Redis
 
-
 WINDOW_SECONDS = 60
 
 

@@ -16,7 +16,6 @@ if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an
     from redis.asyncio import Redis
 
 
-
 class ResidentLocks(Protocol):
     def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
 

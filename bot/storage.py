@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an embedded process
     from redis.asyncio import Redis
 
-
 log = logging.getLogger(__name__)
 
 

@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the client is imported where Redis is configured, not by an
     import redis.asyncio as aioredis
 
 
-
 @dataclass(frozen=True, slots=True)
 class CachedToken:
     token: str

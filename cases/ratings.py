@@ -25,10 +25,10 @@ SATISFIED, BASICALLY_SATISFIED = (5, 4), (3,)  # the scores that count as satisf
 PROMPT_OPTIONS = (SCORE_LABELS[4], SCORE_LABELS[3], SCORE_LABELS[2])
 
 
-def prompt_options_text(options: tuple[str, ...] = PROMPT_OPTIONS) -> str:
+def prompt_options_text() -> str:
     """The options as the prompts show them: "1 满意，2 基本满意，3 不满意" (fits a 20-character push field
     after "回复 ")."""
-    return "，".join(f"{n} {words}" for n, words in enumerate(options, start=1))
+    return "，".join(f"{n} {words}" for n, words in enumerate(PROMPT_OPTIONS, start=1))
 
 
 def rate(

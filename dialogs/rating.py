@@ -48,7 +48,7 @@ class Rating(StatesGroup):
 # their order: "1" means the words of option 1, read by the NLU like any other answer. The prompts show
 # these very options (their required ``options`` variable, which a staff edit cannot drop or reword), so
 # what the resident reads and what a digit means never part.
-OPTIONS_TEXT = prompt_options_text(PROMPT_OPTIONS)
+OPTIONS_TEXT = prompt_options_text()
 SCORE_DIGITS = 5  # a bare digit past the options is a score ("4", "5")
 SHORT_ANSWER = 12  # without the prompt, only a short answer is read as one ("修好了", "还没修")
 
