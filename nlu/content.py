@@ -40,7 +40,9 @@ _DATE = re.compile(
     r"(?=[\d上下这本今去前明])(?:\d{2,4}\s*年(\s*\d{1,2}\s*月)?(\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(份|初|中|底)?"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[:：]\d{2}|(上|下|这|本)(个)?(月|周|星期)|(今|去|前|明)年)"
 )
-_PLACE_CODE = re.compile(r"[A-Za-z]{1,2}\d{0,3}(市|区|县|镇|乡|街道|村|社区|路|街|小区)?")
+# An anonymised or unknown place code ("C4市", "A3区", "K2"): one or two Latin letters standing alone, so a
+# word such as KTV, APP or ETC is kept.
+_PLACE_CODE = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}\d{0,3}(?![A-Za-z])(市|区|县|镇|乡|街道|村|社区|路|街|小区)?")
 _NUMBER = re.compile(r"\d+(\.\d+)?\s*(%|元|万|千|百|米|号|栋|楼|层|室|单元|户|人|次|个|天|年|小时|分钟|公里)?")
 _FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢哈呵嘿嘻喔啦太真超挺蛮]")
 # Words that judge or frame a problem without naming it: "很危险", "有个问题", "太严重了".
