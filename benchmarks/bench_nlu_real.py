@@ -198,24 +198,29 @@ def _shipped(nlu: Any, posts: list[Post], dev: list[Post], test: list[Post]) -> 
 
 def score_hand(classify: Any, posts: list[Post]) -> dict[str, Any]:
     """Against hand labels: top-1 on the main major, top-1 on the main or second major, main major in top 3."""
-    main = either = top3 = 0
+    main = either = top3 = confident = confident_hits = 0
     misses: list[tuple[Post, list[str]]] = []
     for post in posts:
-        codes = [m.code for m in classify(post.text).majors[:3]]
+        result = classify(post.text)
+        codes = [m.code for m in result.majors[:3]]
         main += codes[0] == post.hand[0]
         either += codes[0] in post.hand
         top3 += post.hand[0] in codes
+        confident += result.confident
+        confident_hits += result.confident and codes[0] in post.hand
         if codes[0] not in post.hand:
             misses.append((post, codes))
     n = len(posts) or 1
-    return {"n": len(posts), "top1": main / n, "either": either / n, "top3": top3 / n, "misses": misses}
+    return {"n": len(posts), "top1": main / n, "either": either / n, "top3": top3 / n, "confident": confident / n,
+            "confident_precision": confident_hits / max(confident, 1), "misses": misses}
 
 
 def _by_hand(classify: Any, name: str, posts: list[Post]) -> None:
     r = score_hand(classify, posts)
     print(f"{name}, hand labels, {r['n']} posts: top-1 {r['top1']:.3f} {_mark(r['top1'], GOALS['top1'])}, "
           f"top-1 on the major or its second {r['either']:.3f}, top-3 {r['top3']:.3f} "
-          f"{_mark(r['top3'], GOALS['top3'])}")
+          f"{_mark(r['top3'], GOALS['top3'])}; confident on {r['confident']:.1%}, "
+          f"{r['confident_precision']:.1%} of those right (the major or its second)")
     if len({p.half for p in posts}) > 1:
         for half in ("dev", "test"):
             h = score_hand(classify, [p for p in posts if p.half == half])
