@@ -41,9 +41,8 @@ from dialogs.problems import split_problems
 from dialogs.say import Say, numbered, pick_number, shorten
 from dialogs.steps import Report, ask, read_back
 from dialogs.understanding import Meaning, Reading, cue_of
-from dialogs.words import PROBLEM_HINTS
 from geo import GeoService
-from nlu import NLU, Cue
+from nlu import NLU, Cue, announces_problem
 
 router = Router("report")
 MAX_PHOTOS = 9
@@ -118,7 +117,7 @@ def _announces_problem(update: Update, data: dict[str, Any]) -> bool:
     """"这边有点问题", "我要反映个情况": a problem is coming but not named; ask what it is."""
     meaning = data.get("meaning")
     return meaning is not None and meaning.intent in ("help", "other", "report") and \
-        any(word in update.text for word in PROBLEM_HINTS)
+        announces_problem(update.text)
 
 
 @router.handler(StateIs(None), Kind(K.TEXT, K.VOICE), Predicate(_is_problem))

@@ -1,4 +1,4 @@
-"""Fixed words residents use to answer the bot's questions, and small formatting helpers."""
+"""Fixed menu words residents use to answer the bot's questions, and small formatting helpers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from nlu import EMERGENCY_NUMBERS
 
-# Words that announce a problem without naming it ("这边有点问题", "想反映个情况").
-PROBLEM_HINTS = ("问题", "情况", "事情", "反映", "投诉", "举报", "毛病", "不对劲")
 RATE_WORDS = frozenset({"评价", "我要评价", "评分"})
 
 CHINA = timezone(timedelta(hours=8))

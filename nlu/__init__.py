@@ -8,7 +8,7 @@ A leaf package: it imports nothing of the project's other packages.
 
 from nlu.appeal import appeal_type
 from nlu.classifier import CategoryScore, Classification
-from nlu.content import strip_noise
+from nlu.content import announces_problem, strip_noise
 from nlu.engine import NLU, Understanding, shipped_place_names
 from nlu.errors import ModelCacheError, NLUError, TaxonomyError
 from nlu.extractors import EMERGENCY_NUMBERS, Urgency, detect_urgency, extract_time
@@ -41,6 +41,7 @@ __all__ = [
     "TaxonomyError",
     "Understanding",
     "Urgency",
+    "announces_problem",
     "answer_rating",
     "appeal_type",
     "detect_urgency",

@@ -93,6 +93,15 @@ def strip_noise(text: str) -> str:
     return _NUMBER.sub(" ", text)
 
 
+# Words that announce a problem without naming it ("这边有点问题", "想反映个情况").
+_ANNOUNCING = re.compile(r"问题|情况|事情|反映|投诉|举报|毛病|不对劲")
+
+
+def announces_problem(text: str) -> bool:
+    """Whether the text says a problem is coming ("这边有点问题", "我要反映个情况"), named or not."""
+    return _ANNOUNCING.search(text) is not None
+
+
 def content_chars(text: str) -> int:
     """How many meaningful CJK characters remain once noise and function words are removed."""
     return len(_CJK.findall(_FILLER.sub("", _GENERIC.sub("", strip_noise(text)))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import NLU, AppealType
+from nlu import NLU, AppealType, announces_problem
 
 LONG = ("尊敬的领导您好！我们小区门口的路灯坏了半年了，晚上黑漆漆的，老人出门都不敢。另外小区旁边的饭店油烟很大，"
         "每天熏得我们开不了窗户。希望相关部门尽快处理，谢谢！")
@@ -119,3 +119,14 @@ def test_a_long_post_blaming_officials_keeps_its_subject_and_a_matter_of_procedu
     assert len(blaming) >= 100 and lights.major.code == "04"
     assert lights.majors[1].score < 0.1  # the form (12345, 推诿, 不作为, 请问) no longer makes 20 a contender
     assert nlu.classify(procedure).major.code == "20"
+
+
+@pytest.mark.parametrize("text", ["楼下的KTV太吵了", "小区门口新开的KTV天天半夜扰民"])
+def test_a_latin_word_is_not_taken_for_a_place_code(nlu: NLU, text: str) -> None:
+    assert nlu.classify(text).minor.name == "娱乐场所噪音"
+
+
+@pytest.mark.parametrize(("text", "announces"), [("这边有点问题", True), ("我要反映个情况", True),
+                                                 ("路灯不亮", False), ("谢谢", False)])
+def test_a_message_announcing_a_problem_is_told_apart(text: str, announces: bool) -> None:
+    assert announces_problem(text) is announces
