@@ -12,7 +12,6 @@ import os
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from nlu.errors import ModelCacheError
 
 _LONG_NUMBER_RE = re.compile(r"\d{5,}")
+FEATURE_KINDS = "cbtw"  # the prefixes `analyze` gives characters, bigrams, trigrams and words
 
 
 def analyze(text: str, words: list[str]) -> list[str]:
@@ -33,30 +33,40 @@ def analyze(text: str, words: list[str]) -> list[str]:
 
 
 class Vectorizer:
-    """Sparse TF-IDF vector of one text as (indices, values), l2-normalised."""
+    """Sparse TF-IDF vector of one text as (indices, values), l2-normalised.
+
+    The vocabulary is held as one dict per kind of feature (characters, bigrams, trigrams, words), keyed
+    without the kind's prefix: a text's n-grams are looked up as slices, without building the prefixed
+    feature strings `analyze` makes (a third of the time), and no second, prefixed copy is kept (5 MB).
+    """
 
     def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
-        self.vocabulary = vocabulary
         self.idf = idf
-        # The n-gram features by length without their kind prefix: a text's n-grams are looked up as
-        # slices, without building the prefixed feature strings `analyze` makes (a third of the time).
-        self._grams: tuple[dict[str, int], ...] = tuple(
-            {f[1:]: i for f, i in vocabulary.items() if f[0] == kind} for kind in "cbt"
+        self._by_kind: tuple[dict[str, int], ...] = tuple(
+            {f[1:]: i for f, i in vocabulary.items() if f[0] == kind} for kind in FEATURE_KINDS
         )
 
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Feature strings (kind prefix and text) and their columns, made anew: to save a model."""
+        return {kind + term: i for kind, terms in zip(FEATURE_KINDS, self._by_kind, strict=True)
+                for term, i in terms.items()}
+
     def transform(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        return self._weigh([i for i in map(self.vocabulary.get, features) if i is not None])
+        by_kind = self._by_kind
+        ids = [by_kind[FEATURE_KINDS.index(f[0])].get(f[1:]) for f in features]
+        return self._weigh([i for i in ids if i is not None])
 
     def transform_text(self, text: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """`transform(analyze(text, words))`, the same figures, computed without the feature strings."""
         text = _LONG_NUMBER_RE.sub("#", text)
-        uni, bi, tri = self._grams
+        uni, bi, tri, known_words = self._by_kind
         n = len(text)
         ids = [
             *map(uni.get, text),
             *map(bi.get, [text[i : i + 2] for i in range(n - 1)]),
             *map(tri.get, [text[i : i + 3] for i in range(n - 2)]),
-            *map(self.vocabulary.get, [f"w{w}" for w in words if len(w) >= 2]),
+            *map(known_words.get, [w for w in words if len(w) >= 2]),
         ]
         return self._weigh([i for i in ids if i is not None])
 
@@ -83,7 +93,6 @@ def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 MODEL_VERSION = 7
 
 
-@dataclass
 class LinearModel:
     """TF-IDF vocabulary and one linear layer over minors then majors, weights quantised to int8.
 
@@ -92,17 +101,28 @@ class LinearModel:
     which is ten times faster than float16 arithmetic in numpy.
     """
 
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-    minor_codes: list[str]
-    major_codes: list[str]
-    weights: np.ndarray  # int8 (features, minors + majors)
-    scales: np.ndarray  # float32 (minors + majors,)
-    bias: np.ndarray  # float32 (minors + majors,)
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        minor_codes: list[str],
+        major_codes: list[str],
+        weights: np.ndarray,  # int8 (features, minors + majors)
+        scales: np.ndarray,  # float32 (minors + majors,)
+        bias: np.ndarray,  # float32 (minors + majors,)
+    ) -> None:
+        self.vectorizer = Vectorizer(vocabulary, idf)
+        self.idf = idf
+        self.minor_codes = minor_codes
+        self.major_codes = major_codes
+        self.weights = weights
+        self.scales = scales
+        self.bias = bias
+        self._split = len(minor_codes)
 
-    def __post_init__(self) -> None:
-        self.vectorizer = Vectorizer(self.vocabulary, self.idf)
-        self._split = len(self.minor_codes)
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        return self.vectorizer.vocabulary
 
     @classmethod
     def from_float(
