@@ -190,7 +190,7 @@ class NLU:
     def classify(self, text: str) -> Classification:
         """Majors ranked best first (all 20), the best minors of the top major, and `confident`."""
         self.refresh()
-        return self.classifier.classify(text)
+        return self.classifier.classify(self.places.without_names(text))
 
     def place(self, text: str) -> str | None:
         """The place fragment of `text` for the gazetteer (a known name first, else a road/compound)."""
@@ -202,7 +202,7 @@ class NLU:
         classifier, last = self.classifier, self._last
         if last is not None and last[0] is classifier and last[1] == head:
             return last[2]
-        result = classifier.classify(head)
+        result = classifier.classify(self.places.without_names(head))
         self._last = (classifier, head, result)
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlu import NLU, AppealType, announces_problem
+from nlu.classifier import LONG_POST_THRESHOLD
 
 LONG = ("尊敬的领导您好！我们小区门口的路灯坏了半年了，晚上黑漆漆的，老人出门都不敢。另外小区旁边的饭店油烟很大，"
         "每天熏得我们开不了窗户。希望相关部门尽快处理，谢谢！")
@@ -104,7 +105,7 @@ def test_a_long_post_needs_a_clearer_lead_to_be_confident(nlu: NLU) -> None:
     assert nlu.classify(short).confident
     result = nlu.classify(long)
     assert len(long) >= 100 and result.major.code == "01"
-    assert 0.7 <= result.major.score < 0.95 and not result.confident  # a short message this likely would be
+    assert 0.7 <= result.major.score < LONG_POST_THRESHOLD and not result.confident  # a short one would be
 
 
 def test_a_long_post_blaming_officials_keeps_its_subject_and_a_matter_of_procedure_stays_administrative(
@@ -130,3 +131,10 @@ def test_a_latin_word_is_not_taken_for_a_place_code(nlu: NLU, text: str) -> None
                                                  ("路灯不亮", False), ("谢谢", False)])
 def test_a_message_announcing_a_problem_is_told_apart(text: str, announces: bool) -> None:
     assert announces_problem(text) is announces
+
+
+def test_a_compounds_name_lends_the_message_none_of_its_characters(nlu: NLU) -> None:
+    assert nlu.places.without_names("星河雅居门口的路灯坏了") == " 门口的路灯坏了"
+    assert nlu.places.without_names("徽园菜市场门口很脏") == "菜市场门口很脏"  # what the place is stays
+    suggestion = nlu.classify("建议把星河雅居门口坏了的路灯换成新的")  # 河 is no river here
+    assert suggestion.major.code == "04" and suggestion.confident
