@@ -91,7 +91,6 @@ def train(
     )
 
 
-
 def _without_rare_trigrams(
     x: Any, vocabulary: dict[str, int], idf: np.ndarray
 ) -> tuple[Any, dict[str, int], np.ndarray]:
