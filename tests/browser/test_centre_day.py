@@ -4,12 +4,15 @@ the resident reports and asks for 人工 in the simulator and reads the staff's 
 sets up a department and two accounts, accepts and dispatches; the department user sees only its case and
 reports 处置 with a photo; the grid worker verifies on a phone; the centre closes; the resident rates;
 the statistics for the day show the case. Each role is refused what it may not do. Every console page
-is photographed at 1440 and 390 px into ``docs/screenshots/``.
+is photographed at 1440 and 390 px: into ``docs/screenshots/`` with ``make screenshots``, otherwise into a
+folder of the system's temporary directory, so that a test run leaves the checkout as it was.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from tests.browser.test_full_loop import (
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("INTAKE_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "intake-screenshots")
 ADMIN, ADMIN_PASSWORD = STAFF_NAME, STAFF_PASSWORD
 DEPT, GRID, PASSWORD = "lilei", "chenjing", "field-demo-2026"
 DESK, PHONE = {"width": 1440, "height": 900}, {"width": 390, "height": 844}
