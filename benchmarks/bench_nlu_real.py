@@ -22,7 +22,9 @@ a hash of the id) the major of their main problem, and a second major where a po
 or two majors fit about equally. They were written by readers who saw the taxonomy and the posts, but
 neither the replies nor anything of the model. They measure the model against the subject itself, and the
 weak labels against it (how often a weak label's remit holds the hand label: the weak labels' own noise).
-The file holds ids and codes only, no text.
+A second reader labelled the same 600 posts apart from the first (``major_b``, ``second_b``); the two
+work alike from the same instructions, so their agreement says the labels are consistent, not that they
+are right. The file holds ids and codes only, no text.
 
 Posts are split by a hash of their id into a dev half (whose misses may be studied, never copied) and a
 test half. ``intake nlu learn``'s training is measured by training on the dev half and testing on the test
@@ -65,6 +67,7 @@ class Post:
     title: str
     majors: tuple[str, ...]  # the department's remit, main major first; empty when the reply names none
     hand: tuple[str, ...] = ()  # the hand label's major, then its second major if any; empty if not labelled
+    other_reader: tuple[str, ...] = ()  # the same, by the second reader
 
     @property
     def half(self) -> str:
@@ -88,9 +91,11 @@ def weak_label(reply: str, table: list[tuple[re.Pattern[str], tuple[str, ...]]])
     return table[max(counts, key=lambda i: (counts[i], last[i]))][1]
 
 
-def hand_labels() -> dict[str, tuple[str, ...]]:
+def hand_labels() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each hand-labelled post's (first reader's, second reader's) major and second major."""
     with HAND_LABELS.open(encoding="utf-8") as f:
-        return {r["id"]: tuple(c for c in (r["major"], r["second"]) if c) for r in csv.DictReader(f)}
+        return {r["id"]: (tuple(c for c in (r["major"], r["second"]) if c),
+                          tuple(c for c in (r["major_b"], r["second_b"]) if c)) for r in csv.DictReader(f)}
 
 
 def load_posts() -> list[Post]:
@@ -103,7 +108,8 @@ def load_posts() -> list[Post]:
     for row in rows:
         title, body = row["title"].strip(), row["text"].strip()
         majors = weak_label(row["reply"], table) or ()
-        posts.append(Post(row["id"], f"{title}\n{body}", body, title, majors, hand.get(row["id"], ())))
+        first, second = hand.get(row["id"], ((), ()))
+        posts.append(Post(row["id"], f"{title}\n{body}", body, title, majors, first, second))
     return posts
 
 
@@ -166,6 +172,7 @@ def main() -> None:
         nlu = NLU.load(extra_words=shipped_place_names(), cache_dir=Path(tmp))
         _shipped(nlu, posts, dev, test)
         _by_hand(nlu.classify, "shipped model", handed)
+        _readers(nlu.classify, handed)
         _appeal(nlu, posts)
         _content_free(nlu)
         _latency(nlu, posts)
@@ -226,6 +233,20 @@ def _by_hand(classify: Any, name: str, posts: list[Post]) -> None:
             h = score_hand(classify, [p for p in posts if p.half == half])
             print(f"  {half} half {h['n']}: top-1 {h['top1']:.3f}, major or second {h['either']:.3f}, "
                   f"top-3 {h['top3']:.3f}")
+
+
+def _readers(classify: Any, posts: list[Post]) -> None:
+    """How far the two readers agree: the second reader scored as the model is, against the first."""
+    both = [p for p in posts if p.other_reader]
+    if not both:
+        return
+    n = len(both)
+    main = sum(p.other_reader[0] == p.hand[0] for p in both)
+    either = sum(p.other_reader[0] in p.hand for p in both)
+    model = sum(classify(p.text).majors[0].code == p.other_reader[0] for p in both)
+    print(f"  a second reader of the same {n} posts, scored as the model is against the first: top-1 "
+          f"{main / n:.3f}, top-1 on the major or its second {either / n:.3f} (how consistent the labels are); "
+          f"the model against the second reader: top-1 {model / n:.3f}")
 
 
 def _appeal(nlu: Any, posts: list[Post]) -> None:
