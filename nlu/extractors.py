@@ -12,7 +12,6 @@ does not count: those are reports about a risk. EMERGENCY_NUMBERS tells the dial
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -104,13 +103,11 @@ class PlaceFinder:
     """Finds place fragments, preferring names from the gazetteer word list."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self._by_prefix: dict[str, list[str]] = defaultdict(list)
         unique = {n.strip() for n in names if len(n.strip()) >= 2}
-        for name in unique:
-            self._by_prefix[name[:2]].append(name)
-        for bucket in self._by_prefix.values():
-            bucket.sort(key=len, reverse=True)
-        self._names = re.compile(_trie_pattern(unique)) if unique else None
+        pattern = _trie_pattern(unique) if unique else None
+        self._names = re.compile(pattern) if pattern else None
+        # The same names looked for at every position, overlaps included: the longest anywhere is the place.
+        self._names_anywhere = re.compile(f"(?=({pattern}))") if pattern else None
 
     def without_names(self, text: str) -> str:
         """`text` with the gazetteer's names taken out, a facility's kind kept ("徽园菜市场" → "菜市场").
@@ -125,11 +122,9 @@ class PlaceFinder:
     def find(self, text: str) -> str | None:
         t = normalize(text)
         best: tuple[int, int] | None = None
-        for i in range(len(t) - 1):
-            for name in self._by_prefix.get(t[i : i + 2], ()):
-                if t.startswith(name, i) and (best is None or len(name) > best[1] - best[0]):
-                    best = (i, i + len(name))
-                    break
+        for match in self._names_anywhere.finditer(t) if self._names_anywhere is not None else ():
+            if best is None or match.end(1) - match.start(1) > best[1] - best[0]:
+                best = match.span(1)
         if best is not None:
             tail = _PLACE_TAIL.match(t[best[1] :])
             return t[best[0] : best[1] + (tail.end() if tail else 0)].replace(" ", "")
