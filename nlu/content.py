@@ -1,4 +1,4 @@
-"""What in a message carries its subject: formulas, dates, numbers and place codes removed.
+"""What in a message carries its subject: formulas, dates, numbers, place codes and villages' names removed.
 
 Real posts open with salutations (尊敬的领导您好), close with formulas (恳请相关部门尽快处理, 谢谢), and
 are full of dates, numbers, house numbers and anonymised or unknown place codes ("C4市", "A3区"). None of
@@ -43,6 +43,18 @@ _DATE = re.compile(
 # An anonymised or unknown place code ("C4市", "A3区", "K2"): one or two Latin letters standing alone, so a
 # word such as KTV, APP or ETC is kept.
 _PLACE_CODE = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}\d{0,3}(?![A-Za-z])(市|区|县|镇|乡|街道|村|社区|路|街|小区)?")
+# A village's, town's or group's own name ("樟树塘村", "马迹塘镇", "竹林塘组"): two or three characters standing
+# after a boundary (the start, a space, punctuation or another unit's suffix) right before the unit. Such a
+# name says nothing of the problem, yet its characters do to a classifier of character n-grams: 塘 made
+# three villages' posts about roads and rubbish look like posts about ponds. Not a name: words that only
+# point at a unit (我们村, 本村, 全镇, 该组), that say its kind (农村, 城中村, 新村), or a unit followed by a word
+# of its own (村委, 组长, 乡镇, 镇政府).
+_LOCAL_NAME = re.compile(
+    r"(?:(?<=[县区市镇乡村组\s，。、：:,!！?？])|^)"
+    r"(?![我你他她咱本全该各邻同这那哪每整外城])"
+    r"[\u4e00-\u9fa5]{1,2}[^\s农城乡新老大小]"
+    r"(?=村(?!委|干|级|庄|务|集|道|子)|组(?!织|长|成|建)|镇(?!政府|上|里)|乡(?!镇|村|下|政府))"
+)
 _NUMBER = re.compile(r"\d+(\.\d+)?\s*(%|元|万|千|百|米|号|栋|楼|层|室|单元|户|人|次|个|天|年|小时|分钟|公里)?")
 _FILLER = re.compile(r"[的了吗呢吧啊呀哦嗯是我你您在有和与及或就都也还很好请问谢哈呵嘿嘻喔啦太真超挺蛮]")
 # Words that judge or frame a problem without naming it: "很危险", "有个问题", "太严重了".
@@ -85,11 +97,12 @@ def strip_salutations(text: str) -> str:
 
 
 def strip_noise(text: str) -> str:
-    """The text without salutations, closing formulas, dates, numbers and place codes."""
+    """The text without salutations, closing formulas, dates, numbers, place codes and villages' names."""
     text = strip_salutations(fold_variants(text))
     text = _CLOSING.sub(" ", text)
     text = _DATE.sub(" ", text)
     text = _PLACE_CODE.sub(" ", text)
+    text = _LOCAL_NAME.sub(" ", text)
     return _NUMBER.sub(" ", text)
 
 

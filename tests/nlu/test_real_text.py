@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import NLU, AppealType, announces_problem
+from nlu import NLU, AppealType, announces_problem, strip_noise
 from nlu.classifier import LONG_POST_THRESHOLD
 
 LONG = ("尊敬的领导您好！我们小区门口的路灯坏了半年了，晚上黑漆漆的，老人出门都不敢。另外小区旁边的饭店油烟很大，"
@@ -138,3 +138,17 @@ def test_a_compounds_name_lends_the_message_none_of_its_characters(nlu: NLU) -> 
     assert nlu.places.without_names("徽园菜市场门口很脏") == "菜市场门口很脏"  # what the place is stays
     suggestion = nlu.classify("建议把星河雅居门口坏了的路灯换成新的")  # 河 is no river here
     assert suggestion.major.code == "04" and suggestion.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [("希望长春村竹林塘组早日铺上水泥路", "竹林塘", "早日铺上水泥路"), ("马迹塘镇大塘坪村的垃圾没人拉", "塘", "垃圾没人拉"),
+     ("我们村的垃圾没人拉", None, "我们村"), ("城中村到处是违建", None, "城中村"), ("村委会不公开账目", None, "村委会")],
+)
+def test_a_villages_name_lends_the_message_none_of_its_characters(text: str, gone: str | None, kept: str) -> None:
+    stripped = strip_noise(text)
+    assert kept in stripped and (gone is None or gone not in stripped)
+
+
+def test_a_road_to_a_village_named_for_a_pond_is_a_road(nlu: NLU) -> None:
+    assert nlu.classify("希望长春村竹林塘组早日铺上水泥路，下雨天出不了门").major.code == "04"
