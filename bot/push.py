@@ -316,3 +316,12 @@ class WeChatApi:
         answer = await self._request("GET", "/sns/jscode2session", params=params)
         wanted = ("openid", "session_key", "unionid")
         return {key: str(value) for key, value in answer.items() if key in wanted}
+
+    async def user_phone_number(self, code: str) -> str:
+        """The phone WeChat verified behind a getPhoneNumber button's one-time ``code`` (without country code)."""
+        answer = await self._call("POST", "/wxa/business/getuserphonenumber", json_body={"code": code})
+        info = answer.get("phone_info")
+        phone = info.get("purePhoneNumber") if isinstance(info, dict) else None
+        if not phone:
+            raise WeChatUnavailable("getuserphonenumber: no phone_info")
+        return str(phone)

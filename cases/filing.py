@@ -22,7 +22,7 @@ from cases.errors import InvalidDraft
 from cases.lifecycle import follow_cluster
 from cases.models import OPEN_STATUSES, Case, CaseCounter, CaseEvent, Photo, Resident, row_id
 from cases.pushes import case_variables, push_to_resident
-from cases.residents import get_or_create_resident, resident_by_phone
+from cases.residents import get_or_create_resident, record_phone, resident_by_phone
 from cases.rules import DEFAULT_RULES, CaseRules
 from cases.vocabulary import CaseStatus, Category, Place
 from cases.webhooks import emit
@@ -134,7 +134,7 @@ def _find_cluster_target(
 
 def _resident_of(session: Session, draft: CaseDraft, moment: datetime) -> Resident | None:
     """The WeChat resident the case belongs to: the sender, or for another system's case the one resident
-    whose phone on record is the caller's (so a hotline caller who also uses WeChat hears of the case)."""
+    whose WeChat-verified phone is the caller's (so a hotline caller who also uses WeChat hears of the case)."""
     if draft.channel == "ext":
         return resident_by_phone(session, draft.phone) if draft.phone else None
     resident = get_or_create_resident(
@@ -142,7 +142,7 @@ def _resident_of(session: Session, draft: CaseDraft, moment: datetime) -> Reside
     )
     resident.last_seen = max(resident.last_seen, moment)
     if draft.phone:
-        resident.phone = draft.phone
+        record_phone(resident, draft.phone, verified=False)
     if draft.confidential:
         resident.confidential = True
     session.add(resident)

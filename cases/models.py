@@ -48,6 +48,7 @@ class Resident(SQLModel, table=True):
     channel: str = Field(max_length=8)  # "oa" official account | "mp" mini-program
     unionid: str | None = Field(default=None, max_length=64, index=True)
     phone: str | None = Field(default=None, max_length=32)
+    phone_verified: bool = False  # WeChat verified it (getPhoneNumber); a typed phone is only the resident's word
     confidential: bool = False
     first_seen: datetime
     last_seen: datetime  # the last message the resident sent us: opens WeChat's 48 h window

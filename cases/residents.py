@@ -37,9 +37,23 @@ def phone_on_record(connection: Connection, openid: str, channel: str) -> str | 
 
 
 def resident_by_phone(session: Session, phone: str) -> Resident | None:
-    """The one resident whose phone on record is ``phone``; None when nobody or several have it."""
-    found = session.exec(select(Resident).where(Resident.phone == phone.strip()).limit(2)).all()
+    """The one resident whose WeChat-verified phone is ``phone``; None when nobody or several have it.
+
+    A typed phone does not count: anyone can type anyone's number, and the resident found here hears of
+    another system's case (a hotline call) about that number.
+    """
+    found = session.exec(
+        select(Resident).where(Resident.phone == phone.strip(), col(Resident.phone_verified).is_(True)).limit(2)
+    ).all()
     return found[0] if len(found) == 1 else None
+
+
+def record_phone(resident: Resident, phone: str, *, verified: bool) -> None:
+    """Put ``phone`` on record. A typed phone that differs from the one on record takes its verification away."""
+    if verified:
+        resident.phone, resident.phone_verified = phone, True
+    elif phone != resident.phone:
+        resident.phone, resident.phone_verified = phone, False
 
 
 def get_or_create_resident(

@@ -56,6 +56,10 @@ class CodeRequest(BaseModel):
     unionid: str | None = None
 
 
+class PhoneCodeRequest(BaseModel):
+    phone: str = Field(pattern=r"^1[3-9][0-9]{9}$")
+
+
 class ClockMove(BaseModel):
     advance: float = 0.0
 
@@ -225,6 +229,11 @@ def build_residents_router(state: SandboxState) -> APIRouter:
     @router.post("/mp/code")
     async def mp_code(request: CodeRequest) -> dict[str, str]:
         return {"code": state.issue_code(request.openid, request.unionid)}
+
+    @router.post("/mp/phone-code")
+    async def mp_phone_code(request: PhoneCodeRequest) -> dict[str, str]:
+        """What the mini-program's getPhoneNumber button yields once the resident has confirmed ``phone``."""
+        return {"code": state.issue_phone_code(request.phone)}
 
     @router.get("/messages")
     async def messages(openid: Annotated[str | None, Query()] = None) -> list[dict[str, Any]]:

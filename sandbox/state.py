@@ -60,6 +60,16 @@ class _Code:
     used: bool = False
 
 
+@dataclass
+class _PhoneCode:
+    """What the getPhoneNumber button hands the mini-program: a one-time code for a phone WeChat verified."""
+
+    appid: str
+    phone: str
+    issued_at: float
+    used: bool = False
+
+
 # Mini-program subscribe-message field limits by key prefix (thing1, time2, …).
 SUBSCRIBE_LIMITS = {
     "thing": 20,
@@ -95,6 +105,7 @@ class SandboxState:
         self.media: dict[str, Media] = {}
         self.residents: dict[str, Resident] = {}
         self._codes: dict[str, _Code] = {}
+        self._phone_codes: dict[str, _PhoneCode] = {}
         self._log: list[dict[str, Any]] = []
         self._seq = 0
 
@@ -198,6 +209,29 @@ class SandboxState:
         self._codes[code] = _Code(openid=openid, unionid=unionid, issued_at=self.now())
         self.resident(openid)
         return code
+
+    def issue_phone_code(self, phone: str) -> str:
+        """The code the getPhoneNumber button gives after WeChat has verified ``phone`` (by SMS, on its side)."""
+        code = secrets.token_hex(16)
+        self._phone_codes[code] = _PhoneCode(appid=self.config.mp_appid, phone=phone, issued_at=self.now())
+        return code
+
+    def user_phone_number(self, appid: str, code: str) -> dict[str, Any]:
+        """``getuserphonenumber``: the phone behind a getPhoneNumber code, once, within five minutes."""
+        entry = self._phone_codes.get(code)
+        if entry is None or entry.appid != appid or entry.used or self.now() - entry.issued_at > self.config.code_ttl:
+            raise WeChatFault(40029, "invalid code")
+        entry.used = True
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": entry.phone,
+                "purePhoneNumber": entry.phone,
+                "countryCode": "86",
+                "watermark": {"timestamp": int(self.now()), "appid": appid},
+            },
+        }
 
     # --- the messages log: what reached each resident ---
 

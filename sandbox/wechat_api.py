@@ -126,6 +126,14 @@ def build_wechat_api_router(state: SandboxState) -> APIRouter:
             media.content, media_type=media.content_type, headers={"Content-disposition": disposition}
         )
 
+    @router.post("/wxa/business/getuserphonenumber")
+    async def user_phone_number(request: Request, access_token: str = "") -> JSONResponse:
+        appid = state.authenticate(access_token, allowed=("mp",))
+        code = (await _json_body(request)).get("code")
+        if not code or not isinstance(code, str):
+            raise WeChatFault(41008, "missing code")
+        return wechat_json(state.user_phone_number(appid, code))
+
     @router.get("/sns/jscode2session")
     async def jscode2session(
         appid: str = "", secret: str = "", js_code: str = "", grant_type: str = ""

@@ -168,3 +168,32 @@ def test_each_key_has_its_own_rate_limit(client: TestClient) -> None:
     limited = client.get(f"{BASE}/requests.json", params={"api_key": slow}).json()[0]
     assert limited["code"] == 429 and "每分钟最多 3 次" in limited["description"]
     assert client.get(f"{BASE}/requests.json", params={"api_key": other}).status_code == 200
+
+
+def mp_login(client: TestClient, openid: str) -> dict[str, str]:
+    code = client.post("/sandbox/api/mp/code", json={"openid": openid}).json()["code"]
+    return {"Authorization": f"Bearer {client.post('/api/mp/login', json={'code': code}).json()['token']}"}
+
+
+def test_a_hotline_call_reaches_the_mini_program_of_the_resident_whose_phone_wechat_verified(
+    client: TestClient,
+) -> None:
+    key = new_key(client)
+    owner, typist = mp_login(client, "o_phone_owner"), mp_login(client, "o_phone_typist")
+    # the typist puts the owner's number into a report of their own; the owner confirms it with WeChat
+    typed = client.post("/api/mp/reports", headers=typist, data={
+        "description": "小区门口的路灯坏了", "address": "星河雅居", "phone": "13912345678"})
+    assert typed.status_code == 201, typed.text
+    code = client.post("/sandbox/api/mp/phone-code", json={"phone": "13912345678"}).json()["code"]
+    confirmed = client.post("/api/mp/phone", headers=owner, json={"code": code})
+    assert confirmed.status_code == 200 and confirmed.json() == {"phone": "139****5678"}
+    again = client.post("/api/mp/phone", headers=owner, json={"code": code})  # a code works once
+    assert again.status_code == 400 and "重新点击" in again.json()["detail"]
+    assert client.post("/api/mp/phone", json={"code": code}).status_code == 401
+
+    call = client.post(f"{BASE}/requests.json", data={
+        "api_key": key, "address_string": "星河雅居", "description": "楼道灯坏了一个星期", "phone": "13912345678"})
+    number = call.json()[0]["service_request_id"]
+    mine = [c["number"] for c in client.get("/api/mp/cases", headers=owner).json()]
+    theirs = [c["number"] for c in client.get("/api/mp/cases", headers=typist).json()]
+    assert number in mine and number not in theirs

@@ -215,3 +215,20 @@ async def test_jscode2session(wx: httpx.AsyncClient, state: SandboxState) -> Non
     assert (await wx.get("/sns/jscode2session", params=stale)).json()["errcode"] == 40029
     wrong = {**params, "js_code": state.issue_code("o_mp_1"), "secret": "wrong"}
     assert (await wx.get("/sns/jscode2session", params=wrong)).json()["errcode"] == 40125
+
+
+async def test_getuserphonenumber(wx: httpx.AsyncClient, state: SandboxState) -> None:
+    mp = (await wx.get("/cgi-bin/token", params={**CREDENTIALS, "appid": MP, "secret": MP_SECRET})).json()
+    url, params = "/wxa/business/getuserphonenumber", {"access_token": mp["access_token"]}
+    code = state.issue_phone_code("13912345678")
+    answer = (await wx.post(url, params=params, json={"code": code})).json()
+    assert answer["errcode"] == 0
+    assert answer["phone_info"]["purePhoneNumber"] == "13912345678" and answer["phone_info"]["countryCode"] == "86"
+    assert answer["phone_info"]["watermark"]["appid"] == MP
+    assert (await wx.post(url, params=params, json={"code": code})).json()["errcode"] == 40029  # once only
+    stale = state.issue_phone_code("13912345678")
+    state.advance(301)
+    assert (await wx.post(url, params=params, json={"code": stale})).json()["errcode"] == 40029
+    assert (await wx.post(url, params=params, json={})).json()["errcode"] == 41008
+    oa = {"access_token": await token(wx)}  # an official account may not ask
+    assert (await wx.post(url, params=oa, json={"code": state.issue_phone_code("13912345678")})).json()["errcode"] == 48001

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from cases import ApiKeyRejected, ClientError, EndpointError, IntakeChannel, InvalidDraft
 from cases.clients import authenticate, issue_key, list_clients, revoke
 from cases.inbound import InboundRejected, StatusCall, UnknownAction, admit, apply_status_call
-from cases.models import Case, CaseEvent, OutboxMessage
+from cases.models import Case, CaseEvent, OutboxMessage, Resident
 from cases.ratings import rate
+from cases.residents import record_phone
 from cases.signing import SignatureRejected, sign, verify
 from cases.webhooks import create_endpoint, set_active
 from tests.cases.conftest import NOW, file, move_to
@@ -77,12 +78,44 @@ def test_a_case_from_another_system_has_no_resident_and_no_pushes(session: Sessi
     assert note == "经12345热线提交"
 
 
-def test_a_hotline_caller_known_on_wechat_by_phone_hears_of_the_case(session: Session) -> None:
-    file(session, phone="13912345678")  # the resident gave this phone in an earlier WeChat report
-    filed = file(session, openid="", channel="ext", intake_channel=IntakeChannel.HOTLINE, phone="13912345678",
-                 description="楼道灯坏了", minor_code="ENV-LIGHT", lat=None, lng=None)
-    assert filed.case.channel == "oa" and filed.case.resident_id is not None
-    assert pushes(session, filed.case.number) == ["report.filed_push"]
+def mp_resident(session: Session) -> Resident:
+    resident = session.get(Resident, file(session, openid="o-mp-1", channel="mp").case.resident_id)
+    assert resident is not None
+    return resident
+
+
+def hotline_call(session: Session, phone: str = "13912345678") -> Case:
+    return file(session, openid="", channel="ext", intake_channel=IntakeChannel.HOTLINE, phone=phone,
+                description="楼道灯坏了", minor_code="ENV-LIGHT", lat=None, lng=None).case
+
+
+def test_a_hotline_caller_whose_phone_wechat_verified_hears_of_the_case(session: Session) -> None:
+    resident = mp_resident(session)
+    record_phone(resident, "13912345678", verified=True)  # confirmed with the mini-program's phone button
+    session.add(resident)
+    session.commit()
+    case = hotline_call(session)
+    assert (case.channel, case.resident_id) == ("mp", resident.id)
+    assert pushes(session, case.number) == ["report.filed_push"]
+
+
+def test_a_typed_phone_does_not_tie_someone_elses_hotline_case_to_the_typist(session: Session) -> None:
+    file(session, phone="13912345678")  # anyone can type anyone's number into a report
+    case = hotline_call(session)
+    assert (case.channel, case.resident_id) == ("ext", None)
+    assert pushes(session, case.number) == []
+
+
+def test_typing_another_phone_takes_the_verification_away(session: Session) -> None:
+    resident = mp_resident(session)
+    record_phone(resident, "13912345678", verified=True)
+    record_phone(resident, "13912345678", verified=False)  # the same number typed again: still verified
+    assert resident.phone_verified
+    session.add(resident)
+    session.commit()
+    file(session, openid="o-mp-1", channel="mp", phone="13800000000")
+    assert not resident.phone_verified
+    assert hotline_call(session).resident_id is None and hotline_call(session, "13800000000").resident_id is None
 
 
 def test_an_external_draft_must_name_an_external_channel(session: Session) -> None:

@@ -1,7 +1,10 @@
-"""``POST /api/mp/login`` and the resident session every other call carries.
+"""``POST /api/mp/login`` and the resident session every other call carries; ``POST /api/mp/phone``.
 
 Login exchanges a ``wx.login`` code through ``jscode2session`` and answers our own session token (signed by
 :mod:`cases.tokens` in the mini-program domain). WeChat's ``session_key`` is neither stored nor sent back.
+A phone the resident confirms with the getPhoneNumber button is exchanged through ``getuserphonenumber``
+and put on record as verified: only such a phone ties another system's case (a hotline call) to the
+resident, since anyone can type anyone's number into a report.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from sqlmodel import Session
 from api.deps import NowDep, ServicesDep
 from api.services import Services
 from bot.push import WeChatApiError
-from cases.residents import touch_resident
+from cases.residents import record_phone, touch_resident
 from cases.tokens import issue_resident_session, read_resident_session
+from cases.vocabulary import mask_phone
 
 router = APIRouter(prefix="/api/mp", tags=["mini-program"])
 SESSION_TTL_SECONDS = 7 * 24 * 3600
 SIGN_IN = "mp.sign_in_problem"
+PHONE = "mp.phone_problem"
 
 
 class ErrorOut(BaseModel):
@@ -45,6 +50,14 @@ class LoginIn(BaseModel):
 class LoginOut(BaseModel):
     token: str = Field(description="之后每个请求带上：Authorization: Bearer <token>")
     expires_in: int = Field(description="有效期（秒）")
+
+
+class PhoneIn(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="getPhoneNumber 按钮取得的一次性 code")
+
+
+class PhoneOut(BaseModel):
+    phone: str = Field(description="已验证并记录的手机号（中间四位隐去）")
 
 
 def problem(services: Services, status_code: int, key: str, **variables: Any) -> HTTPException:
@@ -94,3 +107,23 @@ async def login(body: LoginIn, services: ServicesDep, now: NowDep) -> LoginOut:
 def _touch(engine: Engine, openid: str, unionid: str | None, now: datetime) -> None:
     with Session(engine, expire_on_commit=False) as session:
         touch_resident(session, openid=openid, channel="mp", now=now, unionid=unionid)
+
+
+@router.post("/phone", summary="记录微信验证过的手机号（getPhoneNumber 按钮）", responses=ERRORS)
+async def verified_phone(body: PhoneIn, openid: ResidentDep, services: ServicesDep, now: NowDep) -> PhoneOut:
+    try:
+        phone = await services.mp_api.user_phone_number(body.code)
+    except WeChatApiError as exc:
+        if exc.errcode in (40029, 41008):
+            raise problem(services, status.HTTP_400_BAD_REQUEST, PHONE, reason="bad_code") from None
+        raise problem(services, status.HTTP_502_BAD_GATEWAY, PHONE, reason="wechat_down") from None
+    await asyncio.to_thread(_verify_phone, services.engine, openid, phone, now)
+    return PhoneOut(phone=mask_phone(phone) or "")
+
+
+def _verify_phone(engine: Engine, openid: str, phone: str, now: datetime) -> None:
+    with Session(engine) as session:
+        resident = touch_resident(session, openid=openid, channel="mp", now=now)
+        record_phone(resident, phone, verified=True)
+        session.add(resident)
+        session.commit()
