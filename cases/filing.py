@@ -142,7 +142,7 @@ def _resident_of(session: Session, draft: CaseDraft, moment: datetime) -> Reside
     )
     resident.last_seen = max(resident.last_seen, moment)
     if draft.phone:
-        record_phone(resident, draft.phone, verified=False)
+        record_phone(resident, draft.phone)
     if draft.confidential:
         resident.confidential = True
     session.add(resident)

@@ -48,12 +48,21 @@ def resident_by_phone(session: Session, phone: str) -> Resident | None:
     return found[0] if len(found) == 1 else None
 
 
-def record_phone(resident: Resident, phone: str, *, verified: bool) -> None:
-    """Put ``phone`` on record. A typed phone that differs from the one on record takes its verification away."""
-    if verified:
-        resident.phone, resident.phone_verified = phone, True
-    elif phone != resident.phone:
+def record_phone(resident: Resident, phone: str) -> None:
+    """Put a typed ``phone`` on record; one that differs from the phone on record takes its verification away."""
+    if phone != resident.phone:
         resident.phone, resident.phone_verified = phone, False
+
+
+def verify_phone(session: Session, resident: Resident, phone: str) -> None:
+    """Put ``phone`` on record as WeChat verified it. Numbers change hands: whoever verified it before loses it."""
+    session.execute(
+        update(Resident)
+        .where(col(Resident.phone) == phone, col(Resident.phone_verified).is_(True), col(Resident.id) != resident.id)
+        .values(phone_verified=False)
+    )
+    resident.phone, resident.phone_verified = phone, True
+    session.add(resident)
 
 
 def get_or_create_resident(

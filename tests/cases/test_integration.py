@@ -13,7 +13,7 @@ from cases.clients import authenticate, issue_key, list_clients, revoke
 from cases.inbound import InboundRejected, StatusCall, UnknownAction, admit, apply_status_call
 from cases.models import Case, CaseEvent, OutboxMessage, Resident
 from cases.ratings import rate
-from cases.residents import record_phone
+from cases.residents import record_phone, verify_phone
 from cases.signing import SignatureRejected, sign, verify
 from cases.webhooks import create_endpoint, set_active
 from tests.cases.conftest import NOW, file, move_to
@@ -78,8 +78,8 @@ def test_a_case_from_another_system_has_no_resident_and_no_pushes(session: Sessi
     assert note == "经12345热线提交"
 
 
-def mp_resident(session: Session) -> Resident:
-    resident = session.get(Resident, file(session, openid="o-mp-1", channel="mp").case.resident_id)
+def mp_resident(session: Session, openid: str = "o-mp-1") -> Resident:
+    resident = session.get(Resident, file(session, openid=openid, channel="mp").case.resident_id)
     assert resident is not None
     return resident
 
@@ -91,12 +91,19 @@ def hotline_call(session: Session, phone: str = "13912345678") -> Case:
 
 def test_a_hotline_caller_whose_phone_wechat_verified_hears_of_the_case(session: Session) -> None:
     resident = mp_resident(session)
-    record_phone(resident, "13912345678", verified=True)  # confirmed with the mini-program's phone button
-    session.add(resident)
+    verify_phone(session, resident, "13912345678")  # confirmed with the mini-program's phone button
     session.commit()
     case = hotline_call(session)
     assert (case.channel, case.resident_id) == ("mp", resident.id)
     assert pushes(session, case.number) == ["report.filed_push"]
+
+
+def test_a_number_verified_again_by_someone_else_now_reaches_them(session: Session) -> None:
+    before, after = mp_resident(session, "o-mp-1"), mp_resident(session, "o-mp-2")
+    verify_phone(session, before, "13912345678")
+    verify_phone(session, after, "13912345678")  # the number changed hands
+    session.commit()
+    assert hotline_call(session).resident_id == after.id
 
 
 def test_a_typed_phone_does_not_tie_someone_elses_hotline_case_to_the_typist(session: Session) -> None:
@@ -108,10 +115,9 @@ def test_a_typed_phone_does_not_tie_someone_elses_hotline_case_to_the_typist(ses
 
 def test_typing_another_phone_takes_the_verification_away(session: Session) -> None:
     resident = mp_resident(session)
-    record_phone(resident, "13912345678", verified=True)
-    record_phone(resident, "13912345678", verified=False)  # the same number typed again: still verified
+    verify_phone(session, resident, "13912345678")
+    record_phone(resident, "13912345678")  # the same number typed again: still verified
     assert resident.phone_verified
-    session.add(resident)
     session.commit()
     file(session, openid="o-mp-1", channel="mp", phone="13800000000")
     assert not resident.phone_verified

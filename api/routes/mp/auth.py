@@ -22,7 +22,7 @@ from sqlmodel import Session
 from api.deps import NowDep, ServicesDep
 from api.services import Services
 from bot.push import WeChatApiError
-from cases.residents import record_phone, touch_resident
+from cases.residents import touch_resident, verify_phone
 from cases.tokens import issue_resident_session, read_resident_session
 from cases.vocabulary import mask_phone
 
@@ -123,7 +123,5 @@ async def verified_phone(body: PhoneIn, openid: ResidentDep, services: ServicesD
 
 def _verify_phone(engine: Engine, openid: str, phone: str, now: datetime) -> None:
     with Session(engine) as session:
-        resident = touch_resident(session, openid=openid, channel="mp", now=now)
-        record_phone(resident, phone, verified=True)
-        session.add(resident)
+        verify_phone(session, touch_resident(session, openid=openid, channel="mp", now=now), phone)
         session.commit()
