@@ -90,7 +90,7 @@ def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ids[starts], np.diff(starts, append=ids.size)
 
 
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 
 
 class LinearModel:

@@ -21,7 +21,7 @@ from nlu.text import for_matching
 
 C_MINOR = 1.0
 C_MAJOR = 1.0
-MIN_TRIGRAM_DF = 2  # a trigram must occur in this many training documents to become a feature
+MIN_TRIGRAM_DF = 3  # a trigram must occur in this many training documents to become a feature
 HISTORY_WEIGHT = 3.0  # a message from the centre's own history counts as much as three taxonomy phrases
 
 
@@ -94,11 +94,11 @@ def train(
 def _without_rare_trigrams(
     x: Any, vocabulary: dict[str, int], idf: np.ndarray
 ) -> tuple[Any, dict[str, int], np.ndarray]:
-    """The documents, vocabulary and idf without the trigrams only one training document has.
+    """The documents, vocabulary and idf without the trigrams fewer than MIN_TRIGRAM_DF training documents have.
 
-    Residents' long example posts bring tens of thousands of trigrams seen once; they doubled the model's
-    memory and carried no measurable accuracy. Rows are normalised again over the features kept, as a
-    message is when it is classified.
+    Residents' long example posts bring tens of thousands of trigrams seen once or twice; they doubled the
+    model's memory and carried no measurable accuracy. Rows are normalised again over the features kept, as
+    a message is when it is classified.
     """
     from sklearn.preprocessing import normalize
 
