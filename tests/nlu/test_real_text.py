@@ -152,3 +152,18 @@ def test_a_villages_name_lends_the_message_none_of_its_characters(text: str, gon
 
 def test_a_road_to_a_village_named_for_a_pond_is_a_road(nlu: NLU) -> None:
     assert nlu.classify("希望长春村竹林塘组早日铺上水泥路，下雨天出不了门").major.code == "04"
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("毕业好几年了想查一下我的档案现在放在哪里", "人事档案"), ("我们小区对面那块空地到底规划建什么", "城乡规划"),
+     ("村里卖地的钱一直不公开，账目谁也看不到", "村务公开"), ("我们这个老小区什么时候能轮到改造，水管天天漏", "老旧小区改造"),
+     ("住七楼没电梯，老楼加装电梯怎么申请", "加装电梯"), ("售楼处说必须买车位才能签购房合同", "商品房销售"),
+     ("退租的时候房东扣着押金不给", "房屋租赁"), ("高速收费站ETC多扣了我一次钱", "高速公路与收费站"),
+     ("县里的汽车站取消了去市里的班车", "铁路与长途客运"), ("家里宽带三天两头断网，报修也没人来", "通信网络"),
+     ("我爸是退伍老兵，今年的优抚金还没发", "退役军人优抚"), ("村里评贫困户都是村干部的亲戚", "扶贫帮困"),
+     ("代课老师干了十年还是没有编制", "教师待遇编制"), ("事业单位考试的面试成绩公示有问题", "机关事业单位招考"),
+     ("银行卡莫名其妙被冻结了，柜台也不说原因", "金融服务"), ("水库移民的后期扶持补助今年还没到账", "水库移民")],
+)
+def test_subjects_residents_raise_beyond_the_street_have_a_home(nlu: NLU, text: str, minor: str) -> None:
+    assert nlu.classify(text).minor.name == minor
