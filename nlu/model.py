@@ -163,7 +163,8 @@ class LinearModel:
         return sum(a.nbytes for a in (self.idf, self.weights, self.scales, self.bias))
 
     def save(self, path: Path) -> None:
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        vocabulary = self.vocabulary  # made anew on each access
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".nlu-model-", suffix=".npz")
